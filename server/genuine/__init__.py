@@ -1,0 +1,52 @@
+"""Genuine: authenticity badges for social-media accounts."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot work; the message says what to change."""
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app: defaults, instance/config.py, GENUINE_* env, then test config."""
+    instance_path = Path(
+        (test_config or {}).get("INSTANCE_PATH")
+        or os.environ.get("GENUINE_INSTANCE_PATH")
+        or Path.cwd() / "instance"
+    ).resolve()
+    app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
+    app.config.from_object("genuine.config")
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(prefix="GENUINE")
+    if test_config:
+        app.config.update(test_config)
+    app.config["INSTANCE_PATH"] = str(instance_path)
+    _refuse_unsafe(app)
+    instance_path.mkdir(parents=True, exist_ok=True)
+
+    from genuine import db
+
+    db.init_app(app)
+    return app
+
+
+def _refuse_unsafe(app: Flask) -> None:
+    from genuine.config import DEFAULT_SECRET_KEY
+
+    if app.config["ENVIRONMENT"] != "development" and app.config["SECRET_KEY"] in (
+        DEFAULT_SECRET_KEY,
+        "",
+        None,
+    ):
+        raise ConfigurationError(
+            f"GENUINE_ENVIRONMENT is {app.config['ENVIRONMENT']!r} but the secret key is the "
+            "development default: set GENUINE_SECRET_KEY to a long random value"
+        )

@@ -1,0 +1,1 @@
+"""Command families of the `genuine` CLI; each module exposes `commands`."""

@@ -1,0 +1,20 @@
+"""Configuration defaults.
+
+Order of precedence (later wins): these defaults, `instance/config.py`, `GENUINE_*`
+environment variables (values parsed as JSON when they look like JSON, so
+`GENUINE_LOOKUP_BATCH_LIMIT=50` is an int), then the test config passed to `create_app`.
+"""
+
+from __future__ import annotations
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+# "development" allows the default secret key; anything else refuses to start with it.
+ENVIRONMENT = "development"
+SECRET_KEY = DEFAULT_SECRET_KEY
+# None means a SQLite file in the instance folder (see genuine.db.database_url).
+DATABASE_URL: str | None = None
+# None means huey and Flask-Limiter keep their state locally (SQLite file / memory).
+REDIS_URL: str | None = None
+# Rows per write batch during imports.
+IMPORT_BATCH_SIZE = 10_000

@@ -1,0 +1,110 @@
+"""Database engine, sessions and migrations.
+
+The engine is built inside the app factory (never at import time) and kept in
+`app.extensions["genuine.db"]`. SQLite runs in WAL mode with foreign keys on;
+PostgreSQL is reached through psycopg 3 (`postgresql+psycopg://`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask, current_app
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def database_url(app: Flask) -> str:
+    url = app.config.get("DATABASE_URL")
+    if url:
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            # Plain URLs would pick psycopg2, which we do not ship.
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url
+    return f"sqlite:///{Path(app.instance_path) / 'genuine.sqlite'}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url)
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+@dataclass
+class Database:
+    engine: sa.Engine
+    sessions: sessionmaker = field(init=False)
+    at_head: bool = False
+
+    def __post_init__(self) -> None:
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        return self.sessions()
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["genuine.db"] = Database(make_engine(database_url(app)))
+
+
+def get_db(app: Flask | None = None) -> Database:
+    return (app or current_app).extensions["genuine.db"]
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(app: Flask | None = None, revision: str = "head") -> None:
+    engine = get_db(app).engine
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), revision)
+
+
+def schema_problem(app: Flask | None = None) -> str | None:
+    """None when the database is at the head revision, else what is wrong, in words."""
+    db = get_db(app)
+    if db.at_head:
+        return None
+    try:
+        current = current_revision(db.engine)
+    except sa.exc.SQLAlchemyError as exc:
+        return f"database unreachable: {exc.__class__.__name__}"
+    head = head_revision()
+    if current != head:
+        return (
+            f"database schema is at {current or 'nothing'}, code expects {head}: "
+            "run `genuine db upgrade`"
+        )
+    db.at_head = True
+    return None

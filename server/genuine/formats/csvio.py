@@ -1,0 +1,192 @@
+"""Streaming CSV reading with physical line numbers and strict, explained parsing.
+
+Every problem becomes a `FormatError` naming the file, the line where the row
+starts and the reason, so a user can open the file at that line and fix it.
+Memory stays flat: rows are read one at a time from a binary stream.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+# Fields can hold long biographies or tweets; the csv module's default limit is 128 KiB.
+csv.field_size_limit(16 * 1024 * 1024)
+
+TRUE = {"1", "1.0", "true", "t", "yes", "y"}
+FALSE = {"0", "0.0", "false", "f", "no", "n"}
+
+
+class FormatError(ValueError):
+    """A file that cannot be imported: where and why."""
+
+    def __init__(self, source: Path | str, line: int | None, reason: str) -> None:
+        self.source, self.line, self.reason = str(source), line, reason
+        where = f"{self.source}, line {line}" if line else self.source
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    kind: str  # "account" | "follow" | "post" | "snapshot"
+    source: str
+    line: int
+    values: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Row:
+    """One CSV row as a mapping from header to raw string, plus where it started."""
+
+    source: Path
+    line: int
+    fields: dict[str, str]
+
+    def fail(self, reason: str) -> FormatError:
+        return FormatError(self.source, self.line, reason)
+
+    def text(self, name: str) -> str | None:
+        value = self.fields.get(name)
+        if value is None:
+            return None
+        value = value.strip()
+        return value or None
+
+    def required(self, name: str) -> str:
+        value = self.text(name)
+        if value is None:
+            raise self.fail(f"column {name!r} is empty")
+        return value
+
+    def integer(self, name: str) -> int | None:
+        value = self.text(name)
+        if value is None:
+            return None
+        try:
+            number = float(value) if "." in value or "e" in value.lower() else int(value)
+        except ValueError:
+            raise self.fail(f"column {name!r} is not a number: {value[:40]!r}") from None
+        if number != number or number < 0 or int(number) != number:
+            raise self.fail(f"column {name!r} is not a whole number >= 0: {value[:40]!r}")
+        return int(number)
+
+    def boolean(self, name: str, *, empty: bool | None = None) -> bool | None:
+        value = self.text(name)
+        if value is None:
+            return empty
+        lowered = value.lower()
+        if lowered in TRUE:
+            return True
+        if lowered in FALSE:
+            return False
+        raise self.fail(f"column {name!r} is not a boolean (true/false/1/0): {value[:40]!r}")
+
+    def iso_datetime(self, name: str, *, required: bool = False) -> datetime | None:
+        value = self.required(name) if required else self.text(name)
+        if value is None:
+            return None
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise self.fail(f"column {name!r} is not an ISO 8601 date: {value[:40]!r}") from None
+        return as_utc(parsed)
+
+    def twitter_datetime(self, name: str, *, required: bool = False) -> datetime | None:
+        """Twitter API v1.1 dates: `Fri Apr 06 10:58:22 +0000 2007`."""
+        value = self.required(name) if required else self.text(name)
+        if value is None:
+            return None
+        try:
+            parsed = datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y")
+        except ValueError:
+            raise self.fail(
+                f"column {name!r} is not a Twitter date like "
+                f"'Fri Apr 06 10:58:22 +0000 2007': {value[:40]!r}"
+            ) from None
+        return parsed.astimezone(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Aware UTC; a naive date is taken to be UTC already (documented in the format)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+# A bare carriage return inside an unquoted field (old Mac line breaks, as in one
+# twcs row) stops the csv module; it travels as this private-use character and
+# comes back as a newline in the field's value.
+BARE_CR = "\ue000"
+
+
+def _decoded_lines(path: Path, binary) -> Iterator[str]:
+    for number, raw in enumerate(binary, start=1):
+        if b"\x00" in raw:
+            raise FormatError(path, number, "binary data (NUL byte): this is not a CSV file")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FormatError(
+                path, number, f"not UTF-8 (byte {raw[exc.start]:#04x} at column {exc.start + 1})"
+            ) from None
+        if number == 1 and text.startswith("\ufeff"):
+            text = text[1:]
+        body = text.rstrip("\r\n")
+        if "\r" in body:
+            text = body.replace("\r", BARE_CR) + text[len(body) :]
+        yield text
+
+
+def read_rows(path: Path, required: Sequence[str]) -> Iterator[Row]:
+    """Yield rows of a CSV file with a header, checking the header has `required` columns.
+
+    Duplicate header names keep their first occurrence (cresci-2015 repeats `label`).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FormatError(path, None, "no such file")
+    with path.open("rb") as binary:
+        if b"\x00" in binary.read(8192):
+            raise FormatError(path, None, "binary data (NUL bytes): this is not a CSV file")
+        binary.seek(0)
+        reader = csv.reader(_decoded_lines(path, binary), strict=True)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise FormatError(path, None, "empty file: expected a header row") from None
+        except csv.Error as exc:
+            raise FormatError(path, 1, f"malformed CSV: {exc}") from None
+        names = [name.strip() for name in header]
+        missing = [name for name in required if name not in names]
+        if missing:
+            raise FormatError(
+                path,
+                1,
+                f"missing required column(s): {', '.join(missing)} (header has: "
+                f"{', '.join(n for n in names if n)[:200]})",
+            )
+        positions: dict[str, int] = {}
+        for index, name in enumerate(names):
+            positions.setdefault(name, index)
+        width = len(names)
+        previous_end = reader.line_num
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise FormatError(path, previous_end + 1, f"malformed CSV: {exc}") from None
+            start, previous_end = previous_end + 1, reader.line_num
+            if not cells:
+                continue
+            if len(cells) != width:
+                raise FormatError(path, start, f"{len(cells)} fields but the header has {width}")
+            fields = {name: cells[i] for name, i in positions.items()}
+            if any(BARE_CR in cell for cell in cells):
+                fields = {name: value.replace(BARE_CR, "\n") for name, value in fields.items()}
+            yield Row(path, start, fields)

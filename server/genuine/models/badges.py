@@ -1,0 +1,25 @@
+"""Precomputed badge cards: the API serves these by key read, never by computing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, SQLModel
+
+from genuine.models.accounts import HANDLE_MAX
+
+
+class BadgeCard(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("platform", "handle", name="uq_badge_platform_handle"),)
+
+    # sha256("platform:handle") in hex; private lookups range-scan its prefix.
+    lookup_key: str = Field(max_length=64, primary_key=True)
+    platform: str = Field(max_length=16)
+    handle: str = Field(max_length=HANDLE_MAX)
+    computed_at: datetime
+    model_version: str = Field(max_length=64)
+    # The badge card exactly as served (DESIGN.md), and its strong ETag.
+    card: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    etag: str = Field(max_length=64)

@@ -1,0 +1,35 @@
+"""Engine settings and migrations on both databases."""
+
+import sqlalchemy as sa
+from alembic import command
+
+from genuine import create_app
+from genuine.db import alembic_config, current_revision, get_db, head_revision, schema_problem, upgrade
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    with get_db(app).engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_schema_check_before_and_after_upgrade(database_url, tmp_path):
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url})
+    with app.app_context():
+        assert "run `genuine db upgrade`" in schema_problem()
+        upgrade()
+        assert schema_problem() is None
+        assert current_revision(get_db().engine) == head_revision()
+    get_db(app).engine.dispose()
+
+
+def test_downgrade_to_base_and_back(app):
+    engine = get_db(app).engine
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "base")
+    assert "account" not in sa.inspect(engine).get_table_names()
+    upgrade(app)
+    assert {"account", "follow", "post", "snapshot", "badgecard"} <= set(
+        sa.inspect(engine).get_table_names()
+    )
