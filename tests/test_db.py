@@ -4,7 +4,14 @@ import sqlalchemy as sa
 from alembic import command
 
 from genuine import create_app
-from genuine.db import alembic_config, current_revision, get_db, head_revision, schema_problem, upgrade
+from genuine.db import (
+    alembic_config,
+    current_revision,
+    get_db,
+    head_revision,
+    schema_problem,
+    upgrade,
+)
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):

@@ -4,11 +4,11 @@ import csv
 
 import pytest
 import sqlalchemy as sa
+from tests.helpers import write_csv
 
 from genuine.db import get_db
 from genuine.formats import FormatError, read
 from genuine.importing import import_records
-from tests.helpers import write_csv
 
 
 def dump(app) -> dict[str, list[tuple]]:
@@ -22,14 +22,26 @@ def dump(app) -> dict[str, list[tuple]]:
 
 
 def dataset(tmp_path, follows=None):
-    write_csv(tmp_path / "accounts.csv", ["platform", "handle", "followers_count", "bio"],
-              [["x", "Alice", "10", "Zoë 🦊 <b>'; DROP TABLE account;--"], ["x", "bob", "", ""]])
-    write_csv(tmp_path / "follows.csv", ["platform", "follower", "followee", "followed_at"],
-              follows or [["x", "alice", "bob", "2024-01-01T00:00:00Z"], ["x", "bob", "alice", ""]])
-    write_csv(tmp_path / "snapshots.csv", ["platform", "handle", "taken_at", "followers_count"],
-              [["x", "alice", "2024-01-01", "5"], ["x", "alice", "2024-01-02", "10"]])
-    write_csv(tmp_path / "posts.csv", ["platform", "post_id", "author", "created_at", "text"],
-              [["x", "1", "alice", "2024-01-01T00:00:00Z", "héllo\nworld"]])
+    write_csv(
+        tmp_path / "accounts.csv",
+        ["platform", "handle", "followers_count", "bio"],
+        [["x", "Alice", "10", "Zoë 🦊 <b>'; DROP TABLE account;--"], ["x", "bob", "", ""]],
+    )
+    write_csv(
+        tmp_path / "follows.csv",
+        ["platform", "follower", "followee", "followed_at"],
+        follows or [["x", "alice", "bob", "2024-01-01T00:00:00Z"], ["x", "bob", "alice", ""]],
+    )
+    write_csv(
+        tmp_path / "snapshots.csv",
+        ["platform", "handle", "taken_at", "followers_count"],
+        [["x", "alice", "2024-01-01", "5"], ["x", "alice", "2024-01-02", "10"]],
+    )
+    write_csv(
+        tmp_path / "posts.csv",
+        ["platform", "post_id", "author", "created_at", "text"],
+        [["x", "1", "alice", "2024-01-01T00:00:00Z", "héllo\nworld"]],
+    )
     return tmp_path
 
 
@@ -50,8 +62,9 @@ def test_import_then_reimport_changes_nothing(app, tmp_path):
 
 def test_upsert_updates_changed_values(app, tmp_path):
     run(app, dataset(tmp_path))
-    write_csv(tmp_path / "accounts.csv", ["platform", "handle", "followers_count"],
-              [["x", "alice", "99"]])
+    write_csv(
+        tmp_path / "accounts.csv", ["platform", "handle", "followers_count"], [["x", "alice", "99"]]
+    )
     run(app, tmp_path / "accounts.csv")
     with get_db(app).engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT handle, followers_count FROM account")).all()
@@ -70,10 +83,14 @@ def test_unicode_and_sql_metacharacters_survive(app, tmp_path):
 def test_bad_row_in_a_later_file_rolls_everything_back(app, tmp_path):
     run(app, dataset(tmp_path))
     before = dump(app)
-    write_csv(tmp_path / "accounts.csv", ["platform", "handle", "followers_count"],
-              [["x", "carol", "1"]])
-    write_csv(tmp_path / "follows.csv", ["platform", "follower", "followee", "followed_at"],
-              [["x", "carol", "alice", ""], ["x", "carol", "bob", "not a date"]])
+    write_csv(
+        tmp_path / "accounts.csv", ["platform", "handle", "followers_count"], [["x", "carol", "1"]]
+    )
+    write_csv(
+        tmp_path / "follows.csv",
+        ["platform", "follower", "followee", "followed_at"],
+        [["x", "carol", "alice", ""], ["x", "carol", "bob", "not a date"]],
+    )
     with pytest.raises(FormatError) as info:
         run(app, tmp_path)
     assert info.value.line == 3 and info.value.source.endswith("follows.csv")

@@ -1,10 +1,10 @@
 """`genuine import` and `genuine stats` as a user runs them."""
 
 import pytest
-
-from genuine.cli import cli
 from tests.helpers import write_csv
 from tests.test_importing import dataset, dump
+
+from genuine.cli import cli
 
 
 def invoke(runner, *args):
@@ -22,20 +22,32 @@ def test_import_prints_a_summary_and_stats_count(runner, app, tmp_path):
 
 
 def test_twitter_v1_with_platform_option(runner, app, tmp_path):
-    path = write_csv(tmp_path / "u.csv",
-                     ["screen_name", "followers_count", "friends_count", "statuses_count",
-                      "created_at"], [["Someone", "1", "2", "3", "Fri Apr 06 10:58:22 +0000 2007"]])
+    path = write_csv(
+        tmp_path / "u.csv",
+        ["screen_name", "followers_count", "friends_count", "statuses_count", "created_at"],
+        [["Someone", "1", "2", "3", "Fri Apr 06 10:58:22 +0000 2007"]],
+    )
     result = invoke(runner, "import", str(path), "--format", "twitter-v1", "--platform", "x")
     assert result.exit_code == 0, result.output
     assert "1 accounts (1 new)" in result.stdout
 
 
 BAD = {
-    "missing column": (["platform", "follower"], [["x", "a"]], "missing required column(s): followee"),
-    "non-number": (["platform", "follower", "followee", "followed_at"], [["x", "a", "b", "soon"]],
-                   "not an ISO 8601 date"),
-    "duplicate": (["platform", "follower", "followee"], [["x", "a", "b"], ["x", "a", "b"]],
-                  "duplicate follow"),
+    "missing column": (
+        ["platform", "follower"],
+        [["x", "a"]],
+        "missing required column(s): followee",
+    ),
+    "non-number": (
+        ["platform", "follower", "followee", "followed_at"],
+        [["x", "a", "b", "soon"]],
+        "not an ISO 8601 date",
+    ),
+    "duplicate": (
+        ["platform", "follower", "followee"],
+        [["x", "a", "b"], ["x", "a", "b"]],
+        "duplicate follow",
+    ),
 }
 
 
@@ -56,8 +68,11 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(runner, app, tmp_path,
 
 @pytest.mark.parametrize(
     ("content", "reason"),
-    [(b"", "empty file"), (b"\x89PNG\r\n\x1a\n\x00\x00", "binary data"),
-     (b"platform,follower,followee\nx,\xff\xfe,b\n", "not UTF-8")],
+    [
+        (b"", "empty file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "binary data"),
+        (b"platform,follower,followee\nx,\xff\xfe,b\n", "not UTF-8"),
+    ],
 )
 def test_unreadable_files(runner, app, tmp_path, content, reason):
     path = tmp_path / "follows.csv"

@@ -68,7 +68,9 @@ def test_unknown_format_and_platform(tmp_path):
         read(tmp_path, "genuine", "myspace")
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(content=st.binary(max_size=400))
 def test_fuzz_any_bytes_give_records_or_a_format_error(tmp_path, content):
     path = Path(tmp_path) / "accounts.csv"

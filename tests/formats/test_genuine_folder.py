@@ -1,9 +1,9 @@
 from datetime import UTC, datetime
 
 import pytest
+from tests.helpers import write_csv
 
 from genuine.formats import FormatError, read
-from tests.helpers import write_csv
 
 
 def folder(tmp_path):
@@ -22,10 +22,19 @@ def folder(tmp_path):
     )
     write_csv(
         tmp_path / "posts.csv",
-        ["platform", "post_id", "author", "created_at", "in_reply_to_post_id", "in_reply_to_author",
-         "text"],
-        [["x", "1", "a", "2024-05-01T10:00:00Z", "", "", "hi @amazonhelp"],
-         ["x", "2", "amazonhelp", "2024-05-01T10:05:00Z", "1", "@A", "hello"]],
+        [
+            "platform",
+            "post_id",
+            "author",
+            "created_at",
+            "in_reply_to_post_id",
+            "in_reply_to_author",
+            "text",
+        ],
+        [
+            ["x", "1", "a", "2024-05-01T10:00:00Z", "", "", "hi @amazonhelp"],
+            ["x", "2", "amazonhelp", "2024-05-01T10:05:00Z", "1", "@A", "hello"],
+        ],
     )
     write_csv(
         tmp_path / "snapshots.csv",
@@ -57,7 +66,10 @@ def test_single_file_and_platform_override(tmp_path):
     write_csv(tmp_path / "follows.csv", ["follower", "followee"], [["A", "B"]])
     (record,) = read(tmp_path / "follows.csv", "genuine", "bluesky")
     assert record.values == {
-        "platform": "bluesky", "follower": "a", "followee": "b", "followed_at": None
+        "platform": "bluesky",
+        "follower": "a",
+        "followee": "b",
+        "followed_at": None,
     }
 
 

@@ -1,13 +1,16 @@
 import pytest
+from tests.helpers import write_csv
 
 from genuine.formats import FormatError, read
 from genuine.formats.instafake import REQUIRED
-from tests.helpers import write_csv
 
 
 def test_maps_columns_and_ignores_label(tmp_path):
-    path = write_csv(tmp_path / "i.csv", [*REQUIRED, "isFake"],
-                     [[25, 1937, 0, 0, 1, 1, 0, 10, 1], [25, 1937, 0, 0, 1, 1, 0, 10, 0]])
+    path = write_csv(
+        tmp_path / "i.csv",
+        [*REQUIRED, "isFake"],
+        [[25, 1937, 0, 0, 1, 1, 0, 10, 1], [25, 1937, 0, 0, 1, 1, 0, 10, 0]],
+    )
     first, second = (r.values for r in read(path, "instafake"))
     assert first == second
     assert first["platform"] == "instagram" and first["handle"] is None

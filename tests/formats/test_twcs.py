@@ -1,19 +1,31 @@
 from datetime import UTC, datetime
 
-from genuine.formats import read
 from tests.helpers import write_csv
 
-HEADER = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
-          "in_response_to_tweet_id"]
+from genuine.formats import read
+
+HEADER = [
+    "tweet_id",
+    "author_id",
+    "inbound",
+    "created_at",
+    "text",
+    "response_tweet_id",
+    "in_response_to_tweet_id",
+]
 
 
 def test_reply_authors_resolved_within_the_file(tmp_path):
-    path = write_csv(tmp_path / "t.csv", HEADER, [
-        [1, "sprintcare", False, "Tue Oct 31 22:10:47 +0000 2017", "@115712 hi", 2, 3.0],
-        [2, 115712, True, "Tue Oct 31 22:11:45 +0000 2017", "@sprintcare\nhow", "", 1.0],
-        [3, 115712, True, "Tue Oct 31 22:08:27 +0000 2017", "@SprintCare help", 1, ""],
-        [4, "sprintcare", False, "Tue Oct 31 22:12:00 +0000 2017", "@x", "", 999.0],
-    ])
+    path = write_csv(
+        tmp_path / "t.csv",
+        HEADER,
+        [
+            [1, "sprintcare", False, "Tue Oct 31 22:10:47 +0000 2017", "@115712 hi", 2, 3.0],
+            [2, 115712, True, "Tue Oct 31 22:11:45 +0000 2017", "@sprintcare\nhow", "", 1.0],
+            [3, 115712, True, "Tue Oct 31 22:08:27 +0000 2017", "@SprintCare help", 1, ""],
+            [4, "sprintcare", False, "Tue Oct 31 22:12:00 +0000 2017", "@x", "", 999.0],
+        ],
+    )
     posts = [r.values for r in read(path, "twcs")]
     assert [p["post_id"] for p in posts] == ["1", "2", "3", "4"]
     assert posts[0]["in_reply_to_post_id"] == "3" and posts[0]["in_reply_to_author"] == "115712"
