@@ -1,11 +1,13 @@
 """Import records into the store: streaming, batched, upserting, all or nothing.
 
-Rows first go to temporary staging tables (one per kind, unique on the row key),
-written in batches with the driver's bulk path (`executemany` on SQLite, `COPY`
-on PostgreSQL). A key seen twice in one import stops it with both lines named.
-At the end each staging table is merged into its table with one
-`INSERT ... SELECT ... ON CONFLICT DO UPDATE`, so importing the same data twice
-changes nothing. Everything happens in one transaction: any error rolls the whole
+Rows first go to temporary staging tables (one per kind), appended in batches
+with the driver's bulk path (`executemany` on SQLite, `COPY` on PostgreSQL) and
+no per-row ORM work. At the end a unique index is built on each staging table:
+a key seen twice in one import stops it, naming both lines. Then each staging
+table is merged into its table in key order with one
+`INSERT ... SELECT ... ORDER BY key ON CONFLICT DO UPDATE`, so importing the same
+data twice changes nothing, and the table's index is filled in order rather than
+at random. Everything happens in one transaction: any error rolls the whole
 import back and the database is exactly as before.
 """
 
@@ -15,7 +17,7 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,119 +55,125 @@ class ImportSummary:
         )
 
 
-def _stage_table(metadata: sa.MetaData, kind: str) -> sa.Table:
-    table, key = TABLES[kind]
-    columns = [sa.Column(c.name, c.type, nullable=True) for c in table.columns if c.name != "id"]
-    return sa.Table(
-        f"stage_{kind}",
-        metadata,
-        *columns,
-        sa.Column("_line", sa.Integer, nullable=False),
-        sa.UniqueConstraint(*key, name=f"uq_stage_{kind}"),
-        prefixes=["TEMPORARY"],
-    )
+def _sqlite_datetime(value: datetime) -> str:
+    # SQLAlchemy's storage format for DateTime on SQLite: naive UTC with microseconds.
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-class _Stager:
-    """Staging tables for one import, on one connection inside its transaction."""
+class _Stage:
+    """One kind's staging table: its columns in order and how to write a batch to it."""
 
-    def __init__(self, conn: sa.Connection) -> None:
-        self.conn = conn
-        self.metadata = sa.MetaData()
-        self.stages: dict[str, sa.Table] = {}
+    def __init__(self, conn: sa.Connection, metadata: sa.MetaData, kind: str) -> None:
+        table, self.key = TABLES[kind]
+        self.kind, self.conn, self.target = kind, conn, table
+        self.columns = [c for c in table.columns if c.name != "id"]
+        self.names = [c.name for c in self.columns]
+        self.table = sa.Table(
+            f"stage_{kind}",
+            metadata,
+            *(sa.Column(c.name, c.type) for c in self.columns),
+            sa.Column("_line", sa.Integer, nullable=False),
+            prefixes=["TEMPORARY"],
+        )
+        self.table.create(conn)
         self.postgres = conn.dialect.name == "postgresql"
+        self.json = {i for i, c in enumerate(self.columns) if isinstance(c.type, sa.JSON)}
+        self.dates = {i for i, c in enumerate(self.columns) if isinstance(c.type, sa.DateTime)}
+        self.source = ""
 
-    def stage(self, kind: str) -> sa.Table:
-        if kind not in self.stages:
-            table = _stage_table(self.metadata, kind)
-            table.create(self.conn)
-            self.stages[kind] = table
-        return self.stages[kind]
+    def row(self, record: Record) -> list[Any]:
+        values = record.values
+        row = [values.get(name) for name in self.names]
+        for i in self.json:
+            row[i] = json.dumps(row[i] or {}, default=_json_default)
+        if not self.postgres:
+            for i in self.dates:
+                if row[i] is not None:
+                    row[i] = _sqlite_datetime(row[i])
+        row.append(record.line)
+        return row
 
-    def write(self, kind: str, source: str, rows: list[dict[str, Any]]) -> None:
-        stage = self.stage(kind)
-        savepoint = self.conn.begin_nested()
+    def write(self, rows: list[list[Any]]) -> None:
+        cursor = self.conn.connection.dbapi_connection.cursor()
+        columns = ", ".join([*self.names, "_line"])
         try:
             if self.postgres:
-                self._copy(stage, rows)
+                with cursor.copy(f"COPY {self.table.name} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
             else:
-                self.conn.execute(stage.insert(), rows)
-        except sa.exc.IntegrityError:
-            savepoint.rollback()
-            raise self._duplicate(kind, source, rows) from None
-        savepoint.commit()
-
-    def _copy(self, stage: sa.Table, rows: list[dict[str, Any]]) -> None:
-        names = [c.name for c in stage.columns]
-        json_columns = {c.name for c in stage.columns if isinstance(c.type, sa.JSON)}
-        cursor = self.conn.connection.dbapi_connection.cursor()
-        try:
-            with cursor.copy(f"COPY {stage.name} ({', '.join(names)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(
-                        [json.dumps(row[n]) if n in json_columns else row[n] for n in names]
-                    )
-        except Exception as exc:  # psycopg raises its own UniqueViolation
-            if getattr(exc, "sqlstate", None) == "23505":
-                raise sa.exc.IntegrityError("COPY", None, exc) from exc
-            raise
+                marks = ", ".join("?" * (len(self.names) + 1))
+                cursor.executemany(
+                    f"INSERT INTO {self.table.name} ({columns}) VALUES ({marks})", rows
+                )
         finally:
             cursor.close()
 
-    def _duplicate(self, kind: str, source: str, rows: list[dict[str, Any]]) -> FormatError:
-        stage = self.stages[kind]
-        key = TABLES[kind][1]
-        seen: dict[tuple, int] = {}
-        for row in rows:
-            values = tuple(row[k] for k in key)
-            earlier = seen.get(values)
-            if earlier is None:
-                condition = sa.and_(*(stage.c[k] == row[k] for k in key))
-                earlier = self.conn.execute(sa.select(stage.c._line).where(condition)).scalar()
-            if earlier is not None:
-                shown = ", ".join(str(v) for v in values)
-                return FormatError(
-                    source,
-                    row["_line"],
-                    f"duplicate {kind} ({', '.join(key)}) = ({shown}), first on line {earlier}",
+    def check_unique(self) -> None:
+        """Index the key; a duplicate raises FormatError naming both lines."""
+        savepoint = self.conn.begin_nested()
+        try:
+            self.conn.execute(
+                sa.text(
+                    f"CREATE UNIQUE INDEX ix_{self.table.name} ON {self.table.name} "
+                    f"({', '.join(self.key)})"
                 )
-            seen[values] = row["_line"]
-        return FormatError(source, rows[0]["_line"], f"duplicate {kind} key in this batch")
+            )
+        except sa.exc.IntegrityError:
+            savepoint.rollback()
+            raise self._duplicate() from None
+        savepoint.commit()
 
-    def merge(self, kind: str) -> None:
-        table, key = TABLES[kind]
-        stage = self.stages[kind]
-        names = [c.name for c in stage.columns if c.name != "_line"]
-        insert = (postgresql if self.postgres else sqlite).insert(table)
-        select = sa.select(*(stage.c[n] for n in names)).where(sa.true())
-        statement = insert.from_select(names, select)
+    def _duplicate(self) -> FormatError:
+        same = " AND ".join(f"a.{k} = b.{k}" for k in self.key)
+        shown = ", ".join(f"b.{k}" for k in self.key)
+        later, earlier, *values = self.conn.execute(
+            sa.text(
+                f"SELECT b._line, a._line, {shown} FROM {self.table.name} a "
+                f"JOIN {self.table.name} b ON {same} AND a._line < b._line "
+                "ORDER BY b._line, a._line LIMIT 1"
+            )
+        ).one()
+        return FormatError(
+            self.source,
+            later,
+            f"duplicate {self.kind} ({', '.join(self.key)}) = "
+            f"({', '.join(map(str, values))}), first on line {earlier}",
+        )
+
+    def merge(self) -> None:
+        insert = (postgresql if self.postgres else sqlite).insert(self.target)
+        select = (
+            sa.select(*(self.table.c[n] for n in self.names))
+            .where(sa.true())
+            .order_by(*(self.table.c[k] for k in self.key))
+        )
+        statement = insert.from_select(self.names, select)
         statement = statement.on_conflict_do_update(
-            index_elements=list(key),
-            set_={n: statement.excluded[n] for n in names if n not in key},
+            index_elements=list(self.key),
+            set_={n: statement.excluded[n] for n in self.names if n not in self.key},
         )
         self.conn.execute(statement)
+        self.table.drop(self.conn)
 
-    def drop(self) -> None:
-        for stage in self.stages.values():
-            stage.drop(self.conn)
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__} in JSON")
 
 
 def _count(conn: sa.Connection, kind: str) -> int:
     return conn.execute(sa.select(sa.func.count()).select_from(TABLES[kind][0])).scalar_one()
 
 
-def _row(record: Record) -> dict[str, Any]:
-    values = dict(record.values)
-    if values.get("extra"):
-        values["extra"] = {
-            k: v.isoformat() if isinstance(v, datetime) else v for k, v in values["extra"].items()
-        }
-    if record.kind == "account" and values.get("handle") is None:
+def _with_key(record: Record) -> Record:
+    if record.kind == "account" and record.values.get("handle") is None:
         # Datasets without handles (InstaFake) get a stable key from file and line,
         # so importing the same file twice still changes nothing.
-        values["handle"] = f"{Path(record.source).stem}-line{record.line}".lower()
-    values["_line"] = record.line
-    return values
+        handle = f"{Path(record.source).stem}-line{record.line}".lower()
+        return Record(record.kind, record.source, record.line, {**record.values, "handle": handle})
+    return record
 
 
 def import_records(
@@ -178,37 +186,37 @@ def import_records(
     """Import `records` in one transaction; raises FormatError and keeps nothing on bad input."""
     summary = ImportSummary()
     started = time.perf_counter()
-    batches: dict[str, list[dict[str, Any]]] = {}
-    sources: dict[str, str] = {}
+    stages: dict[str, _Stage] = {}
+    batches: dict[str, list[list[Any]]] = {}
+    before: dict[str, int] = {}
+    metadata = sa.MetaData()
     with engine.begin() as conn:
-        stager = _Stager(conn)
-        before: dict[str, int] = {}
-        for record in records:
+        for record in map(_with_key, records):
             kind = record.kind
-            batch = batches.setdefault(kind, [])
-            if kind not in before:
-                before[kind] = _count(conn, kind)
-                summary.read[kind] = 0
-            if sources.get(kind, record.source) != record.source and batch:
-                stager.write(kind, sources[kind], batch)
-                batch.clear()
-            sources[kind] = record.source
-            batch.append(_row(record))
+            stage = stages.get(kind)
+            if stage is None:
+                stage = stages[kind] = _Stage(conn, metadata, kind)
+                before[kind], summary.read[kind], batches[kind] = _count(conn, kind), 0, []
+            if stage.source != record.source and stage.source and summary.read[kind]:
+                raise FormatError(record.source, None, f"a second file of {kind}s in one import")
+            stage.source = record.source
+            batch = batches[kind]
+            batch.append(stage.row(record))
             summary.read[kind] += 1
             if len(batch) >= batch_size:
-                stager.write(kind, record.source, batch)
+                stage.write(batch)
                 if progress:
                     progress(len(batch))
                 batch.clear()
         for kind, batch in batches.items():
             if batch:
-                stager.write(kind, sources[kind], batch)
+                stages[kind].write(batch)
                 if progress:
                     progress(len(batch))
-        for kind in TABLES:  # parents first, in a fixed order
-            if kind in stager.stages:
-                stager.merge(kind)
+        for kind in TABLES:  # in a fixed order: accounts first
+            if kind in stages:
+                stages[kind].check_unique()
+                stages[kind].merge()
                 summary.added[kind] = _count(conn, kind) - before[kind]
-        stager.drop()
     summary.seconds = time.perf_counter() - started
     return summary

@@ -40,21 +40,25 @@ class Record:
 
 @dataclass(slots=True)
 class Row:
-    """One CSV row as a mapping from header to raw string, plus where it started."""
+    """One CSV row: its cells, the header's column positions, and where it started."""
 
     source: Path
     line: int
-    fields: dict[str, str]
+    cells: list[str]
+    positions: dict[str, int]
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return {name: self.cells[i] for name, i in self.positions.items()}
 
     def fail(self, reason: str) -> FormatError:
         return FormatError(self.source, self.line, reason)
 
     def text(self, name: str) -> str | None:
-        value = self.fields.get(name)
-        if value is None:
+        index = self.positions.get(name)
+        if index is None:
             return None
-        value = value.strip()
-        return value or None
+        return self.cells[index].strip() or None
 
     def required(self, name: str) -> str:
         value = self.text(name)
@@ -123,22 +127,36 @@ def as_utc(value: datetime) -> datetime:
 BARE_CR = "\ue000"
 
 
-def _decoded_lines(path: Path, binary) -> Iterator[str]:
-    for number, raw in enumerate(binary, start=1):
+class _DecodedLines:
+    """Lines of a binary file as text, refusing NUL bytes and invalid UTF-8 by line number."""
+
+    def __init__(self, path: Path, binary) -> None:
+        self.path, self.binary, self.number, self.bare_cr = path, binary, 0, False
+
+    def __iter__(self) -> _DecodedLines:
+        return self
+
+    def __next__(self) -> str:
+        raw = next(self.binary)
+        self.number += 1
         if b"\x00" in raw:
-            raise FormatError(path, number, "binary data (NUL byte): this is not a CSV file")
+            raise FormatError(self.path, self.number, "binary data (NUL byte): not a CSV file")
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise FormatError(
-                path, number, f"not UTF-8 (byte {raw[exc.start]:#04x} at column {exc.start + 1})"
+                self.path,
+                self.number,
+                f"not UTF-8 (byte {raw[exc.start]:#04x} at column {exc.start + 1})",
             ) from None
-        if number == 1 and text.startswith("\ufeff"):
+        if self.number == 1 and text.startswith("\ufeff"):
             text = text[1:]
-        body = text.rstrip("\r\n")
-        if "\r" in body:
-            text = body.replace("\r", BARE_CR) + text[len(body) :]
-        yield text
+        if "\r" in text:
+            body = text.rstrip("\r\n")
+            if "\r" in body:
+                self.bare_cr = True
+                text = body.replace("\r", BARE_CR) + text[len(body) :]
+        return text
 
 
 def read_rows(path: Path, required: Sequence[str]) -> Iterator[Row]:
@@ -153,7 +171,8 @@ def read_rows(path: Path, required: Sequence[str]) -> Iterator[Row]:
         if b"\x00" in binary.read(8192):
             raise FormatError(path, None, "binary data (NUL bytes): this is not a CSV file")
         binary.seek(0)
-        reader = csv.reader(_decoded_lines(path, binary), strict=True)
+        lines = _DecodedLines(path, binary)
+        reader = csv.reader(lines, strict=True)
         try:
             header = next(reader)
         except StopIteration:
@@ -173,6 +192,7 @@ def read_rows(path: Path, required: Sequence[str]) -> Iterator[Row]:
         for index, name in enumerate(names):
             positions.setdefault(name, index)
         width = len(names)
+        saw_bare_cr = False
         previous_end = reader.line_num
         while True:
             try:
@@ -182,11 +202,11 @@ def read_rows(path: Path, required: Sequence[str]) -> Iterator[Row]:
             except csv.Error as exc:
                 raise FormatError(path, previous_end + 1, f"malformed CSV: {exc}") from None
             start, previous_end = previous_end + 1, reader.line_num
+            saw_bare_cr = saw_bare_cr or lines.bare_cr
             if not cells:
                 continue
             if len(cells) != width:
                 raise FormatError(path, start, f"{len(cells)} fields but the header has {width}")
-            fields = {name: cells[i] for name, i in positions.items()}
-            if any(BARE_CR in cell for cell in cells):
-                fields = {name: value.replace(BARE_CR, "\n") for name, value in fields.items()}
-            yield Row(path, start, fields)
+            if saw_bare_cr and any(BARE_CR in cell for cell in cells):
+                cells = [cell.replace(BARE_CR, "\n") for cell in cells]
+            yield Row(path, start, cells, positions)
