@@ -18,3 +18,13 @@ DATABASE_URL: str | None = None
 REDIS_URL: str | None = None
 # Rows per write batch during imports.
 IMPORT_BATCH_SIZE = 10_000
+# Where people reach this server; cards carry absolute report links built from it.
+PUBLIC_URL = "http://127.0.0.1:5000"
+# Seconds a client may reuse a card before revalidating it with its ETag.
+CARD_MAX_AGE = 900
+# Private lookups: the prefix length is chosen so a bucket holds about this many cards.
+PRIVATE_BUCKET_SIZE = 64
+# The version of the scoring code and model behind the cards being served.
+MODEL_VERSION = "unscored"
+# True when the store holds the demo's synthetic world (shown on every page).
+SYNTHETIC_DATA = False

@@ -1,0 +1,134 @@
+"""Badge cards: one by handle, a batch, or a hash-prefix bucket for private lookups."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from flask import Blueprint, Response, current_app, request
+from spectree import Response as Responses
+
+from genuine.api import cards, spec
+from genuine.api.problems import Problem
+from genuine.api.requests import parse_json
+from genuine.api.schemas import (
+    HANDLE_HINTS,
+    Card,
+    LookupRequest,
+    LookupResponse,
+    ProblemModel,
+    RangeResponse,
+    check_handle,
+)
+from genuine.db import get_db
+from genuine.models.accounts import PLATFORMS, lookup_key
+
+bp = Blueprint("badges", __name__)
+HEX = re.compile(r"[0-9a-f]{1,64}")
+
+
+def _account(platform: str, handle: str) -> tuple[str, str]:
+    if platform not in PLATFORMS:
+        raise Problem(
+            404, "unknown_platform", f"unknown platform {platform!r}: one of {', '.join(PLATFORMS)}"
+        )
+    normal = check_handle(platform, handle)
+    if normal is None:
+        raise Problem(
+            400,
+            "invalid_handle",
+            f"{handle[:80]!r} is not a {platform} handle: expected {HANDLE_HINTS[platform]}",
+        )
+    return platform, normal
+
+
+def _cached(body: str, etag: str) -> Response:
+    response = Response(body, mimetype="application/json")
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["CARD_MAX_AGE"]
+    return response.make_conditional(request)
+
+
+@bp.get("/badges/<platform>/<path:handle>")
+@spec.validate(
+    resp=Responses(HTTP_200=Card, HTTP_400=ProblemModel, HTTP_404=ProblemModel),
+    tags=["badges"],
+    skip_validation=True,
+)
+def card(platform: str, handle: str):
+    """The badge card of one account.
+
+    Answers 304 to a matching If-None-Match. Unknown accounts answer 404; an audit
+    can then be requested with POST /audits.
+    """
+    platform, handle = _account(platform, handle)
+    with get_db().engine.connect() as conn:
+        stored = cards.one(conn, platform, handle)
+    if stored is None:
+        raise Problem(
+            404,
+            "unknown_account",
+            f"no card for {platform}:{handle} yet; request an audit with POST /api/v1/audits",
+        )
+    return _cached(stored.text, stored.etag)
+
+
+@bp.post("/badges/lookup")
+@spec.validate(
+    json=LookupRequest,
+    resp=Responses(HTTP_200=LookupResponse, HTTP_400=ProblemModel, HTTP_415=ProblemModel),
+    tags=["badges"],
+    skip_validation=True,
+)
+def lookup():
+    """Cards for up to 100 accounts at once, and the accounts that have none."""
+    body = parse_json(LookupRequest)
+    wanted = list(dict.fromkeys((a.platform, a.handle) for a in body.accounts))
+    with get_db().engine.connect() as conn:
+        found = cards.many(conn, wanted)
+    keys = {pair: lookup_key(*pair) for pair in wanted}
+    hits = [found[keys[pair]].text for pair in wanted if keys[pair] in found]
+    misses = [
+        json.dumps({"platform": p, "handle": h}) for (p, h) in wanted if keys[(p, h)] not in found
+    ]
+    return Response(
+        f'{{"found":[{",".join(hits)}],"not_found":[{",".join(misses)}]}}',
+        mimetype="application/json",
+    )
+
+
+@bp.get("/badges/range/<prefix>")
+@spec.validate(
+    resp=Responses(HTTP_200=RangeResponse, HTTP_400=ProblemModel),
+    tags=["badges"],
+    skip_validation=True,
+)
+def by_range(prefix: str):
+    """Every card whose key, sha256("platform:handle") in hex, starts with `prefix`.
+
+    The server never learns which account the client wanted: it answers for the
+    whole bucket, keyed by the rest of each hash. Send at least `prefix_length`
+    hex digits (GET /meta).
+    """
+    prefix = prefix.lower()
+    if not HEX.fullmatch(prefix):
+        raise Problem(400, "invalid_prefix", "the prefix must be 1 to 64 hexadecimal digits")
+    shortest = current_prefix_length()
+    if len(prefix) < shortest:
+        raise Problem(
+            400,
+            "prefix_too_short",
+            f"send at least {shortest} hex digits (GET /api/v1/meta announces the length)",
+        )
+    with get_db().engine.connect() as conn:
+        bucket = cards.by_prefix(conn, prefix)
+    entries = ",".join(f'"{c.key[len(prefix) :]}":{c.text}' for c in bucket)
+    etag = hashlib.sha256("".join(c.etag for c in bucket).encode()).hexdigest()[:32]
+    return _cached(f'{{"prefix":"{prefix}","cards":{{{entries}}}}}', etag)
+
+
+def current_prefix_length() -> int:
+    count = current_app.extensions["genuine.card_count"].get(get_db().engine)
+    return cards.prefix_length(count, current_app.config["PRIVATE_BUCKET_SIZE"])
