@@ -75,6 +75,7 @@ def prefix_length(cards: int, bucket: int) -> int:
 
     16**L buckets share the cards, so L = floor(log16(cards / bucket)).
     """
-    if cards <= bucket:
-        return 1
-    return max(1, int(math.floor(math.log(cards / bucket, 16))))
+    length = 1
+    while bucket * 16 ** (length + 1) <= cards:
+        length += 1
+    return length
