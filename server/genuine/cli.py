@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup
 COMMAND_MODULES = [
     "genuine.commands.db",
     "genuine.commands.data",
+    "genuine.commands.keys",
 ]
 
 

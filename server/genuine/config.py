@@ -28,3 +28,6 @@ PRIVATE_BUCKET_SIZE = 64
 MODEL_VERSION = "unscored"
 # True when the store holds the demo's synthetic world (shown on every page).
 SYNTHETIC_DATA = False
+# Rate limits (Flask-Limiter notation), per API key or else per IP address.
+RATE_LIMIT_READ = "1200 per minute"
+RATE_LIMIT_WRITE = "30 per minute"

@@ -9,14 +9,14 @@ from __future__ import annotations
 import importlib
 
 from flask import Blueprint, Flask, jsonify, request
-from spectree import SpecTree
+from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from werkzeug.exceptions import HTTPException
 
 from genuine import __version__
 from genuine.api.problems import from_http_exception
 
 PREFIX = "/api/v1"
-BLUEPRINTS = ["genuine.api.badges", "genuine.api.meta"]
+BLUEPRINTS = ["genuine.api.badges", "genuine.api.meta", "genuine.api.disputes"]
 
 spec = SpecTree(
     "flask",
@@ -29,11 +29,18 @@ spec = SpecTree(
     filename="openapi.json",
     page_templates={},
     mode="strict",
+    security_schemes=[
+        SecurityScheme(
+            name="ApiKey",
+            data=SecuritySchemeData(type="apiKey", name="X-API-Key", field_in="header"),
+        )
+    ],
 )
 
 
 def init_app(app: Flask) -> None:
     from genuine.api.cards import CardCount
+    from genuine.limits import identify
 
     api = Blueprint("api", __name__, url_prefix=PREFIX)
 
@@ -44,6 +51,7 @@ def init_app(app: Flask) -> None:
 
     for name in BLUEPRINTS:
         api.register_blueprint(importlib.import_module(name).bp)
+    api.before_request(identify)
     app.register_blueprint(api)
     app.extensions["genuine.card_count"] = CardCount()
     spec.register(app)

@@ -125,3 +125,26 @@ class ProblemModel(BaseModel):
     status: int
     code: str
     detail: str
+
+
+class DisputeCreate(AccountRef):
+    badge: Literal["follower_purchase_risk", "reply_rate", "follow_back_ring"] | None = None
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=4000)]
+    contact: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+
+
+class DisputePublic(BaseModel):
+    id: int
+    platform: str
+    handle: str
+    badge: str | None
+    reason: str
+    contact: str
+    status: str
+    created_at: datetime
+    resolved_at: datetime | None
+    resolution: str | None
+
+
+class DisputeList(BaseModel):
+    disputes: list[DisputePublic]

@@ -23,3 +23,20 @@ class BadgeCard(SQLModel, table=True):
     # The badge card exactly as served (DESIGN.md), and its strong ETag.
     card: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     etag: str = Field(max_length=64)
+
+
+class Dispute(SQLModel, table=True):
+    """Anyone may dispute a badge; the report shows "disputed" until an admin resolves it."""
+
+    __table_args__ = (sa.Index("ix_dispute_account", "platform", "handle", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    handle: str = Field(max_length=HANDLE_MAX)
+    badge: str | None = Field(default=None, max_length=32)
+    reason: str = Field(max_length=4000)
+    contact: str = Field(max_length=200)
+    status: str = Field(default="open", max_length=16)  # open | resolved
+    created_at: datetime
+    resolved_at: datetime | None = None
+    resolution: str | None = Field(default=None, max_length=4000)
