@@ -104,3 +104,23 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A reachable Redis (database chosen by the URL), emptied before the test."""
+    url = os.environ.get("GENUINE_TEST_REDIS_URL")
+    if not url:
+        skip_or_fail(
+            "Redis not configured (set GENUINE_TEST_REDIS_URL)", "GENUINE_REQUIRE_SERVICES"
+        )
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    except redis.exceptions.ConnectionError as exc:
+        skip_or_fail(f"Redis unreachable: {exc}", "GENUINE_REQUIRE_SERVICES")
+    yield url
+    client.flushdb()
+    client.close()

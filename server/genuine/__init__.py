@@ -32,10 +32,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _refuse_unsafe(app)
     instance_path.mkdir(parents=True, exist_ok=True)
 
-    from genuine import api, db, limits
+    from genuine import api, db
 
     db.init_app(app)
-    limits.init_app(app)
     api.init_app(app)
     return app
 

@@ -1,12 +1,15 @@
 """Rate limits (Flask-Limiter): per API key when a valid one is sent, else per IP address.
 
-Counters live in memory by default and in Redis when GENUINE_REDIS_URL is set, so
-several workers share them. A limited request gets 429 with Retry-After.
+Each app gets its own Limiter (tests build many apps). Reads share the default
+limit; the blueprints in `WRITE_BLUEPRINTS` also count POSTs against the stricter
+write limit. Counters live in memory by default and in Redis when
+GENUINE_REDIS_URL is set, so several workers share them. A limited request gets
+429 with Retry-After.
 """
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Blueprint, Flask, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -18,21 +21,23 @@ def rate_key() -> str:
     return f"ip:{get_remote_address()}"
 
 
-limiter = Limiter(key_func=rate_key, headers_enabled=True)
-
-
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, write_blueprints: list[Blueprint]) -> None:
     config = app.config
-    config.setdefault("RATELIMIT_DEFAULT", config["RATE_LIMIT_READ"])
-    if not config.get("RATELIMIT_STORAGE_URI"):
-        config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
+    storage = config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
+    config["RATELIMIT_STORAGE_URI"] = storage
+    limiter = Limiter(
+        key_func=rate_key,
+        default_limits=[lambda: current_app.config["RATE_LIMIT_READ"]],
+        headers_enabled=True,
+        storage_uri=storage,
+        key_prefix="genuine",
+    )
+    for blueprint in write_blueprints:
+        limiter.limit(
+            lambda: current_app.config["RATE_LIMIT_WRITE"], methods=["POST"], per_method=True
+        )(blueprint)
     limiter.init_app(app)
-
-
-def write_limit() -> str:
-    from flask import current_app
-
-    return current_app.config["RATE_LIMIT_WRITE"]
+    app.extensions["genuine.limiter"] = limiter
 
 
 def identify() -> None:

@@ -40,6 +40,7 @@ spec = SpecTree(
 
 def init_app(app: Flask) -> None:
     from genuine.api.cards import CardCount
+    from genuine import limits
     from genuine.limits import identify
 
     api = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -49,8 +50,13 @@ def init_app(app: Flask) -> None:
         """The OpenAPI 3.1 document of this API."""
         return jsonify(spec.spec)
 
+    writes = []
     for name in BLUEPRINTS:
-        api.register_blueprint(importlib.import_module(name).bp)
+        module = importlib.import_module(name)
+        api.register_blueprint(module.bp)
+        if getattr(module, "WRITES", False):
+            writes.append(module.bp)
+    limits.init_app(app, writes)
     api.before_request(identify)
     app.register_blueprint(api)
     app.extensions["genuine.card_count"] = CardCount()
