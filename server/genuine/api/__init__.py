@@ -39,8 +39,8 @@ spec = SpecTree(
 
 
 def init_app(app: Flask) -> None:
-    from genuine.api.cards import CardCount
     from genuine import limits
+    from genuine.api.cards import CardCount
     from genuine.limits import identify
 
     api = Blueprint("api", __name__, url_prefix=PREFIX)
