@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "genuine.commands.db",
     "genuine.commands.data",
     "genuine.commands.keys",
+    "genuine.commands.model",
 ]
 
 
