@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "genuine.commands.data",
     "genuine.commands.keys",
     "genuine.commands.model",
+    "genuine.commands.score",
 ]
 
 

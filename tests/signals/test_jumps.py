@@ -75,3 +75,10 @@ def test_unsorted_input_and_duplicate_times():
     y = np.array([50, 10, 30, 20, 40, 0, 60, 70, 30])
     report = find_jumps(days * 86400, y)
     assert report.intervals == 7 and report.jumps == []
+
+
+def test_no_snapshots_at_all_is_too_few_not_an_error():
+    from genuine.signals.jumps import find_jumps
+
+    report = find_jumps([], [])
+    assert report.jumps == [] and report.reasons[0]["code"] == "few_snapshots"

@@ -40,3 +40,19 @@ class Dispute(SQLModel, table=True):
     created_at: datetime
     resolved_at: datetime | None = None
     resolution: str | None = Field(default=None, max_length=4000)
+
+
+class AccountReport(SQLModel, table=True):
+    """The evidence behind a card, for the report page and /accounts/.../report.
+
+    Charts are drawn on first view and kept here with the card's ETag they were drawn
+    for, so they are redrawn only when the card changes.
+    """
+
+    lookup_key: str = Field(max_length=64, primary_key=True)
+    platform: str = Field(max_length=16)
+    handle: str = Field(max_length=HANDLE_MAX)
+    computed_at: datetime
+    evidence: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    charts: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    charts_etag: str | None = Field(default=None, max_length=64)

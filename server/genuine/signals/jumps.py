@@ -93,7 +93,7 @@ def find_jumps(
         raise ValueError("times and followers must have the same length")
     order = np.argsort(t, kind="stable")
     t, y = t[order], y[order]
-    keep = np.append(np.diff(t) > 0, True)
+    keep = np.append(np.diff(t) > 0, True)[: len(t)]  # empty input stays empty
     t, y = t[keep], y[keep]
     stamps = [times[i] for i in order[keep]] if len(times) else []
     n = len(t) - 1

@@ -1,0 +1,64 @@
+"""Turn signal results into badge cards (DESIGN.md): levels, numbers, reasons, versions.
+
+Every badge is present on every card. When evidence is missing the level is
+`unknown` and a reason says what is missing: the card never guesses silently.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from genuine import __version__
+from genuine.signals import classifier
+
+
+def model_version() -> str:
+    """Scoring code and follower model together: a card is reproducible from both."""
+    return f"genuine-{__version__}+{classifier.load().version}"
+
+
+def unknown_reply(reason_code: str, text: str) -> dict[str, Any]:
+    return {
+        "level": "unknown",
+        "answered_share": None,
+        "interval": None,
+        "median_reply_seconds": None,
+        "sample_size": 0,
+        "equity": None,
+        "reasons": [{"code": reason_code, "text": text}],
+    }
+
+
+def report_url(public_url: str, platform: str, handle: str) -> str:
+    return f"{public_url.rstrip('/')}/report/{platform}/{handle}"
+
+
+def card(
+    platform: str,
+    handle: str,
+    computed_at: datetime,
+    *,
+    purchase: dict[str, Any],
+    reply: dict[str, Any],
+    ring: dict[str, Any],
+    version: str,
+    public_url: str,
+    synthetic: bool = False,
+) -> dict[str, Any]:
+    made = {
+        "platform": platform,
+        "handle": handle,
+        "computed_at": computed_at.isoformat(),
+        "badges": {
+            "follower_purchase_risk": purchase,
+            "reply_rate": reply,
+            "follow_back_ring": ring,
+        },
+        "model_version": version,
+        "report_url": report_url(public_url, platform, handle),
+    }
+    if synthetic:
+        # Demo data: every client and page that shows this card says it is made up.
+        made["synthetic"] = True
+    return made

@@ -1,0 +1,107 @@
+"""`genuine score`, `genuine badge` and `genuine demo`: compute cards and look at them."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+
+from genuine import demo as demo_world
+from genuine.api import cards
+from genuine.commands.data import UserError, require_schema
+from genuine.db import get_db
+from genuine.formats import read
+from genuine.importing import import_records
+from genuine.models import Account
+from genuine.models.accounts import PLATFORMS, normalise_handle
+from genuine.scoring import score_store
+
+
+@click.command("score")
+@click.option("--platform", type=click.Choice(PLATFORMS), multiple=True, help="Only these.")
+@with_appcontext
+def score(platform: tuple[str, ...]) -> None:
+    """Compute the badge card of every account in the store."""
+    require_schema()
+    done = score_store(
+        get_db().engine, public_url=current_app.config["PUBLIC_URL"], platforms=platform or None
+    )
+    total = sum(done.values())
+    detail = ", ".join(f"{p} {n:,}" for p, n in done.items())
+    click.echo(f"scored {total:,} accounts" + (f" ({detail})" if detail else ""))
+
+
+LEVEL_WORDS = {
+    "follower_purchase_risk": "follower-purchase risk",
+    "reply_rate": "reply rate",
+    "follow_back_ring": "follow-back ring",
+}
+
+
+@click.command("badge")
+@click.argument("platform", type=click.Choice(PLATFORMS))
+@click.argument("handle")
+@click.option("--json", "as_json", is_flag=True, help="Print the card as JSON.")
+@with_appcontext
+def badge(platform: str, handle: str, as_json: bool) -> None:
+    """Print the badge card of one account."""
+    require_schema()
+    handle = normalise_handle(platform, handle)
+    with get_db().engine.connect() as conn:
+        stored = cards.one(conn, platform, handle)
+    if stored is None:
+        raise UserError(f"no card for {platform}:{handle}: import its data and run `genuine score`")
+    card = json.loads(stored.text)
+    if as_json:
+        click.echo(json.dumps(card, indent=2, ensure_ascii=False))
+        return
+    synthetic = " (synthetic demo data)" if card.get("synthetic") else ""
+    click.echo(f"{platform}:{handle}, computed {card['computed_at']}{synthetic}")
+    for name, words in LEVEL_WORDS.items():
+        entry = card["badges"][name]
+        click.echo(f"  {words}: {entry['level']}")
+        for reason in entry["reasons"]:
+            click.echo(f"    - {reason['text']}")
+    click.echo(f"  report: {card['report_url']}")
+
+
+@click.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Load the synthetic demo world, score it and print what to open."""
+    require_schema()
+    engine = get_db().engine
+    with tempfile.TemporaryDirectory() as folder:
+        accounts = demo_world.write_world(Path(folder))
+        summary = import_records(engine, read(folder, "genuine"))
+    with engine.begin() as conn:
+        mark_synthetic(conn, accounts)
+    click.echo(f"demo world (synthetic data): {summary.line()}")
+    done = score_store(engine, public_url=current_app.config["PUBLIC_URL"])
+    click.echo(f"scored {sum(done.values()):,} accounts")
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    click.echo("Open these (every page says the data is synthetic):")
+    for key, what in demo_world.SHOWCASE.items():
+        platform, handle = key.split(":", 1)
+        click.echo(f"  {base}/report/{platform}/{handle}   {what}")
+    click.echo(f"  {base}/api/v1/badges/x/demo_helpdesk   a card as JSON")
+    click.echo(f"  {base}/api/v1/openapi.json   the API description")
+
+
+def mark_synthetic(conn: sa.Connection, accounts: list[tuple[str, str]]) -> None:
+    """Flag demo accounts in `extra`, so their cards say so whenever they are scored."""
+    table = Account.__table__
+    conn.execute(
+        table.update()
+        .where(table.c.platform == sa.bindparam("p"), table.c.handle == sa.bindparam("h"))
+        .values(extra={"synthetic": True}),
+        [{"p": p, "h": h} for p, h in accounts],
+    )
+
+
+commands = [score, badge, demo]
