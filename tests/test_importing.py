@@ -4,11 +4,11 @@ import csv
 
 import pytest
 import sqlalchemy as sa
-from tests.helpers import write_csv
 
 from genuine.db import get_db
 from genuine.formats import FormatError, read
 from genuine.importing import import_records
+from tests.helpers import write_csv
 
 
 def dump(app) -> dict[str, list[tuple]]:

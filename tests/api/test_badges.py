@@ -1,10 +1,10 @@
 import hashlib
 
 import pytest
-from tests.api.conftest import make_card
 
 from genuine.cardstore import save_cards
 from genuine.db import get_db
+from tests.api.conftest import make_card
 
 PROBLEM = "application/problem+json"
 

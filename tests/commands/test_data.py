@@ -1,10 +1,10 @@
 """`genuine import` and `genuine stats` as a user runs them."""
 
 import pytest
-from tests.helpers import write_csv
-from tests.test_importing import dataset, dump
 
 from genuine.cli import cli
+from tests.helpers import write_csv
+from tests.test_importing import dataset, dump
 
 
 def invoke(runner, *args):

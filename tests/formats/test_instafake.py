@@ -1,8 +1,8 @@
 import pytest
-from tests.helpers import write_csv
 
 from genuine.formats import FormatError, read
 from genuine.formats.instafake import REQUIRED
+from tests.helpers import write_csv
 
 
 def test_maps_columns_and_ignores_label(tmp_path):

@@ -1,8 +1,7 @@
 from datetime import UTC, datetime
 
-from tests.helpers import write_csv
-
 from genuine.formats import read
+from tests.helpers import write_csv
 
 HEADER = [
     "tweet_id",

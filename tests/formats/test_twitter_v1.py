@@ -1,9 +1,9 @@
 from datetime import UTC, datetime
 
 import pytest
-from tests.helpers import write_csv
 
 from genuine.formats import FormatError, read
+from tests.helpers import write_csv
 
 HEADER = [
     "id",
