@@ -18,17 +18,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the project with its test and dev tools
 
-DATASETS ?= ../shared/datasets
+HOST ?= 127.0.0.1
+PORT ?= 5000
 
-run: $(STAMP) ## Migrate, load the data and show what is there
+run: $(STAMP) ## Migrate, load the synthetic demo world, serve it on http://127.0.0.1:5000
 	$(BIN)/genuine db upgrade
-	@if [ -d "$(DATASETS)" ]; then \
-	  $(BIN)/genuine import $(DATASETS)/cresci-2015/users_train.csv --format twitter-v1 && \
-	  $(BIN)/genuine import $(DATASETS)/twcs-sample/twcs_head5000.csv --format twcs; \
-	else echo "no datasets at $(DATASETS): skipping the import"; fi
-	$(BIN)/genuine stats
-	@echo "Loaded into instance/genuine.sqlite. The API server and demo world are not built yet;"
-	@echo "until then 'make run' stops here. Try: $(BIN)/genuine --help"
+	$(BIN)/genuine demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops). Start at http://$(HOST):$(PORT)/"
+	GENUINE_SYNTHETIC_DATA=true $(BIN)/waitress-serve --host $(HOST) --port $(PORT) \
+	  --call genuine:create_app
 
 test: $(STAMP) ## Lint and run the test suite
 	$(BIN)/ruff check server tests bench

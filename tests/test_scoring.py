@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from genuine.db import get_db
-from genuine.demo import NOW, SHOWCASE, write_world
+from genuine.demo import NOW, SHOWCASE
+from genuine.demo import load as load_world
 from genuine.formats import read
 from genuine.importing import import_records
 from genuine.models import AccountReport, BadgeCard
@@ -14,9 +15,8 @@ from tests.helpers import write_csv
 
 
 def demo_store(app, tmp_path):
-    write_world(tmp_path / "world")
     engine = get_db(app).engine
-    import_records(engine, read(tmp_path / "world"))
+    load_world(engine)
     return score_store(engine, public_url="https://genuine.example", now=NOW)
 
 

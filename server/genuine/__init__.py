@@ -22,7 +22,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         or os.environ.get("GENUINE_INSTANCE_PATH")
         or Path.cwd() / "instance"
     ).resolve()
-    app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        instance_relative_config=True,
+        static_folder="web/static",
+        template_folder="web/templates",
+    )
     app.config.from_object("genuine.config")
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env(prefix="GENUINE")
@@ -32,10 +38,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _refuse_unsafe(app)
     instance_path.mkdir(parents=True, exist_ok=True)
 
-    from genuine import api, db
+    from genuine import api, db, web
 
     db.init_app(app)
     api.init_app(app)
+    web.init_app(app)
     return app
 
 

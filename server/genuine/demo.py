@@ -13,11 +13,17 @@ reads like any other.
 from __future__ import annotations
 
 import csv
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import sqlalchemy as sa
+
+from genuine.formats import read
+from genuine.importing import ImportSummary, import_records
+from genuine.models import Account
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -367,3 +373,19 @@ def _unique(rows: list[list], key: int) -> list[list]:
             seen.add(k)
             kept.append(row)
     return kept
+
+
+def load(engine: sa.Engine, seed: int = 2026) -> ImportSummary:
+    """Import the world and flag its accounts as synthetic, so their cards and pages say so."""
+    with tempfile.TemporaryDirectory() as folder:
+        accounts = write_world(Path(folder), seed)
+        summary = import_records(engine, read(folder, "genuine"))
+    table = Account.__table__
+    with engine.begin() as conn:
+        conn.execute(
+            table.update()
+            .where(table.c.platform == sa.bindparam("p"), table.c.handle == sa.bindparam("h"))
+            .values(extra={"synthetic": True}),
+            [{"p": p, "h": h} for p, h in accounts],
+        )
+    return summary

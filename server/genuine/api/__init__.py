@@ -16,7 +16,12 @@ from genuine import __version__
 from genuine.api.problems import from_http_exception
 
 PREFIX = "/api/v1"
-BLUEPRINTS = ["genuine.api.badges", "genuine.api.meta", "genuine.api.disputes"]
+BLUEPRINTS = [
+    "genuine.api.badges",
+    "genuine.api.meta",
+    "genuine.api.disputes",
+    "genuine.api.reports",
+]
 
 spec = SpecTree(
     "flask",

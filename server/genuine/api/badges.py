@@ -28,7 +28,7 @@ bp = Blueprint("badges", __name__)
 HEX = re.compile(r"[0-9a-f]{1,64}")
 
 
-def _account(platform: str, handle: str) -> tuple[str, str]:
+def account_or_problem(platform: str, handle: str) -> tuple[str, str]:
     if platform not in PLATFORMS:
         raise Problem(
             404, "unknown_platform", f"unknown platform {platform!r}: one of {', '.join(PLATFORMS)}"
@@ -63,7 +63,7 @@ def card(platform: str, handle: str):
     Answers 304 to a matching If-None-Match. Unknown accounts answer 404; an audit
     can then be requested with POST /audits.
     """
-    platform, handle = _account(platform, handle)
+    platform, handle = account_or_problem(platform, handle)
     with get_db().engine.connect() as conn:
         stored = cards.one(conn, platform, handle)
     if stored is None:

@@ -148,3 +148,18 @@ class DisputePublic(BaseModel):
 
 class DisputeList(BaseModel):
     disputes: list[DisputePublic]
+
+
+class OpenDispute(BaseModel):
+    id: int
+    badge: str | None
+    reason: str
+    created_at: datetime
+
+
+class ReportModel(BaseModel):
+    card: Card
+    evidence: dict[str, Any] = Field(
+        description="follower_probabilities, most_suspicious, snapshots, jumps, replies, ring"
+    )
+    disputes: list[OpenDispute]

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -15,9 +12,6 @@ from genuine import demo as demo_world
 from genuine.api import cards
 from genuine.commands.data import UserError, require_schema
 from genuine.db import get_db
-from genuine.formats import read
-from genuine.importing import import_records
-from genuine.models import Account
 from genuine.models.accounts import PLATFORMS, normalise_handle
 from genuine.scoring import score_store
 
@@ -76,11 +70,7 @@ def demo() -> None:
     """Load the synthetic demo world, score it and print what to open."""
     require_schema()
     engine = get_db().engine
-    with tempfile.TemporaryDirectory() as folder:
-        accounts = demo_world.write_world(Path(folder))
-        summary = import_records(engine, read(folder, "genuine"))
-    with engine.begin() as conn:
-        mark_synthetic(conn, accounts)
+    summary = demo_world.load(engine)
     click.echo(f"demo world (synthetic data): {summary.line()}")
     done = score_store(engine, public_url=current_app.config["PUBLIC_URL"])
     click.echo(f"scored {sum(done.values()):,} accounts")
@@ -91,17 +81,6 @@ def demo() -> None:
         click.echo(f"  {base}/report/{platform}/{handle}   {what}")
     click.echo(f"  {base}/api/v1/badges/x/demo_helpdesk   a card as JSON")
     click.echo(f"  {base}/api/v1/openapi.json   the API description")
-
-
-def mark_synthetic(conn: sa.Connection, accounts: list[tuple[str, str]]) -> None:
-    """Flag demo accounts in `extra`, so their cards say so whenever they are scored."""
-    table = Account.__table__
-    conn.execute(
-        table.update()
-        .where(table.c.platform == sa.bindparam("p"), table.c.handle == sa.bindparam("h"))
-        .values(extra={"synthetic": True}),
-        [{"p": p, "h": h} for p, h in accounts],
-    )
 
 
 commands = [score, badge, demo]
