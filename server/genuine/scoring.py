@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from genuine import badges
 from genuine.cardstore import save_cards
 from genuine.models import Account, AccountReport, Follow, Post, Snapshot, lookup_key
-from genuine.signals import classifier, features, jumps, purchase_risk, reply_rate, rings
+from genuine.signals import classifier, features, jumps, posts, purchase_risk, reply_rate, rings
 
 SAMPLE_SIZE = 2000  # followers scored per account (DESIGN.md's example card)
 SUSPICIOUS_SHOWN = 10  # most fake-looking followers named in a report
@@ -38,7 +38,7 @@ class PlatformData:
     follower: np.ndarray  # handle per follow
     followee: np.ndarray
     followed_at: np.ndarray  # epoch seconds, NaN when unknown
-    posts: reply_rate.Posts
+    posts: posts.Posts
     snapshots: dict[str, tuple[list[datetime], list[int]]]
 
 
@@ -56,7 +56,7 @@ def load(conn: sa.Connection, platform: str) -> PlatformData:
             Follow.platform == platform
         )
     ).all()
-    posts = conn.execute(
+    post_rows = conn.execute(
         sa.select(
             Post.post_id,
             Post.author,
@@ -81,7 +81,7 @@ def load(conn: sa.Connection, platform: str) -> PlatformData:
         follower=np.array([f[0] for f in follows], dtype=object),
         followee=np.array([f[1] for f in follows], dtype=object),
         followed_at=_seconds(f[2] for f in follows),
-        posts=reply_rate.Posts.from_records(posts),
+        posts=posts.Posts.from_records(post_rows),
         snapshots=snapshots,
     )
 

@@ -12,8 +12,8 @@ from genuine.signals.purchase_risk import (
     assess,
     corrected_interval,
     rogan_gladen,
-    wilson,
 )
+from genuine.signals.stats import wilson
 
 RATES = ErrorRates(tp=1758, fn=23, tn=1316, fp=17)  # the size of cresci-2015's CV counts
 

@@ -17,17 +17,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from genuine.signals.posts import Posts, mentioned_handles
 from genuine.signals.reply_rate import (
     MIN_EQUITY_GROUP,
     MIN_QUESTIONS,
     WINDOW_SECONDS,
-    Posts,
     find_questions,
-    mentioned_handles,
     reply_rate,
     reply_rates,
-    wilson_interval,
 )
+from genuine.signals.stats import wilson_interval
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -80,10 +80,7 @@ class Model:
         return _trees_raw(X, self.params)
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
-        cal = self.calibration
-        if cal["method"] == "platt":
-            return 1.0 / (1.0 + np.exp(-(cal["a"] * raw + cal["b"])))
-        return np.interp(raw, cal["x"], cal["y"])
+        return apply_calibrator(self.calibration, raw)
 
     def probability(self, X: np.ndarray) -> np.ndarray:
         return self.calibrate(self.raw_score(X))
@@ -94,6 +91,17 @@ class Model:
         if "*" in self.platforms:
             return known
         return known & np.isin(fm.platforms.astype(str), list(self.platforms))
+
+
+def apply_calibrator(cal: dict[str, Any], raw: np.ndarray) -> np.ndarray:
+    """Raw scores to probabilities by the artefact's calibration map (Platt or isotonic).
+
+    Training cross-fits calibrators with this same function, so the reported metrics describe
+    exactly the probabilities the shipped classifier gives.
+    """
+    if cal["method"] == "platt":
+        return 1.0 / (1.0 + np.exp(-(cal["a"] * raw + cal["b"])))
+    return np.interp(raw, cal["x"], cal["y"])
 
 
 def _tests_by_feature(

@@ -42,7 +42,6 @@ level to medium (never to high on their own: a jump can also be a viral post).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,11 +49,11 @@ from typing import Any
 import numpy as np
 
 from genuine.signals.jumps import JumpReport
+from genuine.signals.stats import wilson
 
 MIN_SAMPLE = 100
 LOW_BELOW = 0.15
 HIGH_FROM = 0.30
-Z95 = 1.959963984540054
 
 
 @dataclass
@@ -74,17 +73,6 @@ class PurchaseRisk:
             "sample_size": self.sample_size,
             "reasons": self.reasons,
         }
-
-
-def wilson(successes: float, n: float, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion (Wilson 1927)."""
-    if n <= 0:
-        return 0.0, 1.0
-    p = successes / n
-    den = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def rogan_gladen(apparent: float, sensitivity: float, specificity: float) -> float:

@@ -48,6 +48,9 @@ account's other handles (a brand's main account when support answers) are not qu
 support account; posts missing from the input (deleted, outside a sample) can only lower the
 share.
 
+Indexing the posts (handle codes, reply links, mention parsing) lives in posts.py; this module
+only counts on the index.
+
 Reason codes: answered_count, median_reply, late_answers, excluded_recent, no_questions,
 too_few_questions, level_responsive, level_slow, level_mixed, level_unresponsive,
 equity_unknown, equity_even, equity_favours_big, equity_favours_small.
@@ -55,18 +58,17 @@ equity_unknown, equity_even, equity_favours_big, equity_favours_small.
 
 from __future__ import annotations
 
-import gc
 import math
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-from functools import cached_property
-from itertools import chain
+from datetime import datetime
 from typing import Any
 
 import numpy as np
+
+from genuine.signals.posts import Posts, epoch_seconds, normalize_handle
+from genuine.signals.stats import newcombe_difference, wilson_interval
+from genuine.signals.wording import duration, pct, plural
 
 WINDOW_SECONDS = 7 * 24 * 3600
 RESPONSIVE_SHARE = 0.90
@@ -76,28 +78,8 @@ MIN_QUESTIONS = 30
 SMALL_FOLLOWING = 1_000  # askers with fewer followers than this
 BIG_FOLLOWING = 10_000  # askers with at least this many followers
 MIN_EQUITY_GROUP = 20
-_Z = 1.959963984540054  # two-sided 95%
-_COLUMNS = ("post_id", "author", "created_at", "in_reply_to_post_id", "in_reply_to_author", "text")
 Flags = Sequence[bool] | np.ndarray
 When = datetime | float | None
-
-# The longest handle-like token after "@"; every prefix cut before "." or "-" is a candidate too.
-_TOKEN_RE = re.compile(r"(?<![\w@])@(\w+(?:[.-]\w+)*(?:@\w+(?:[.-]\w+)*)?)")
-
-
-def normalize_handle(handle: str) -> str:
-    """Lower case without a leading "@", as handles are stored."""
-    return handle.strip().lstrip("@").lower()
-
-
-def mentioned_handles(text: str | None) -> list[str]:
-    """Every handle an ``@mention`` in ``text`` could address (normalised, in order)."""
-    out: list[str] = []
-    for token in _TOKEN_RE.findall(text) if text and "@" in text else ():
-        token = token.lower()
-        out.extend(token[:i] for i, ch in enumerate(token) if ch in ".-")
-        out.append(token)
-    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,153 +132,6 @@ class ReplyRate:
         return card
 
 
-def wilson_interval(successes: int, n: int, z: float = _Z) -> tuple[float, float] | None:
-    """Wilson score interval: honest at shares near 0 or 1 and small n, unlike the normal one."""
-    if n <= 0:
-        return None
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    # At 0 and n the bounds are exactly 0 and 1; rounding must not push the share outside.
-    lower = 0.0 if successes == 0 else max(0.0, centre - half)
-    return (lower, 1.0 if successes == n else min(1.0, centre + half))
-
-
-def _id(value: Any) -> str:
-    """A post id or handle as text ("" when missing); 3.0 from a float column is "3"."""
-    if value is None:
-        return ""
-    if isinstance(value, float | np.floating):
-        return "" if math.isnan(value) else str(int(value)) if value.is_integer() else str(value)
-    return str(value).strip()
-
-
-def _ids(values: Any) -> np.ndarray:
-    if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
-        return values.astype(str)
-    return np.array([v if type(v) is str else _id(v) for v in values], dtype=str)
-
-
-def _seconds(values: Any) -> np.ndarray:
-    arr = np.asarray(values)
-    if np.issubdtype(arr.dtype, np.datetime64):
-        out = arr.astype("datetime64[ns]").astype(np.float64) / 1e9
-        out[np.isnat(arr)] = np.nan
-        return out
-    if np.issubdtype(arr.dtype, np.number):
-        return arr.astype(np.float64)
-
-    def one(v: Any) -> float:
-        if isinstance(v, datetime):
-            return (v if v.tzinfo else v.replace(tzinfo=UTC)).timestamp()
-        return math.nan if v is None else float(v)
-
-    return np.array([one(v) for v in arr], dtype=np.float64)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Building millions of small lists makes the cyclic GC rescan them over and over (3x
-    slower at 3M posts); none of them form cycles, so pause it meanwhile."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@dataclass(frozen=True, eq=False)  # columns may be numpy arrays: compare by identity
-class Posts:
-    """Posts as parallel columns. ``created_at``: aware datetimes (naive = UTC), datetime64 or
-    epoch seconds. Missing optional columns mean "no replies" / "no text". Ids are unique."""
-
-    post_id: Sequence[Any]
-    author: Sequence[str]
-    created_at: Sequence[Any] | np.ndarray
-    in_reply_to_post_id: Sequence[Any] | None = None
-    in_reply_to_author: Sequence[str | None] | None = None
-    text: Sequence[str | None] | None = None
-
-    @classmethod
-    def from_records(cls, records: Iterable[Any]) -> Posts:
-        """From post value dicts, or from the records ``genuine.formats.read`` yields."""
-        cols: dict[str, list[Any]] = {k: [] for k in _COLUMNS}
-        for rec in records:
-            if hasattr(rec, "values") and not isinstance(rec, Mapping):
-                if getattr(rec, "kind", "post") != "post":
-                    continue
-                rec = rec.values
-            for k in _COLUMNS:
-                cols[k].append(rec.get(k))
-        return cls(**cols)
-
-    def __len__(self) -> int:
-        return len(self.post_id)
-
-    @cached_property
-    def _prepared(self) -> _Prepared:
-        with _gc_paused():
-            return _Prepared(self)
-
-
-class _Prepared:
-    """Integer codes for handles and posts: everything later is numpy on these arrays."""
-
-    def __init__(self, posts: Posts) -> None:
-        n = len(posts.post_id)
-        self.codes: dict[str, int] = {}
-        self.author_code = self.factorize(posts.author)
-        self.n_authors = len(self.codes)  # codes below this are accounts that posted
-        self.t = _seconds(posts.created_at) if n else np.zeros(0)
-        self.parent = np.full(n, -1, dtype=np.int64)
-        self.parent_author = np.full(n, -1, dtype=np.int64)
-        if posts.in_reply_to_post_id is not None and n:
-            # Sorted ids and a binary search: much faster than a dict of millions of strings.
-            ids = _ids(posts.post_id)
-            order = np.argsort(ids, kind="stable")
-            ids = ids[order]
-            wanted = _ids(posts.in_reply_to_post_id)
-            pos = np.minimum(np.searchsorted(ids, wanted), n - 1)
-            hit = (ids[pos] == wanted) & (wanted != "")
-            self.parent[hit] = order[pos[hit]]
-            self.parent_author[hit] = self.author_code[self.parent[hit]]
-        if posts.in_reply_to_author is not None and n:
-            named = self.factorize(posts.in_reply_to_author)
-            fill = (self.parent_author < 0) & (named >= 0)
-            self.parent_author[fill] = named[fill]
-        self.mention_post, self.mention_code = self._mentions(posts.text)
-        self.names = list(self.codes)
-
-    def code(self, handle: str) -> int:
-        return self.codes.setdefault(handle, len(self.codes))
-
-    def factorize(self, handles: Iterable[Any]) -> np.ndarray:
-        """Handle codes (-1 for missing): a dict over raw values, normalising each once."""
-        raw: dict[Any, int] = {}
-        codes = np.fromiter((raw.setdefault(h, len(raw)) for h in handles), dtype=np.int64)
-        normal = [normalize_handle(_id(h)) for h in raw]
-        return np.array([self.code(h) if h else -1 for h in normal] + [-1], np.int64)[codes]
-
-    def _mentions(self, texts: Sequence[Any] | None) -> tuple[np.ndarray, np.ndarray]:
-        """(post, handle code) for every handle each text mentions, CSR-style over tokens."""
-        texts = () if texts is None else texts
-        which = [i for i, s in enumerate(texts) if isinstance(s, str) and "@" in s]
-        found = [_TOKEN_RE.findall(texts[i]) for i in which]
-        per_post = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-        raw: dict[str, int] = {}
-        occ = np.fromiter((raw.setdefault(t, len(raw)) for t in chain.from_iterable(found)), int)
-        cands = [[self.code(h) for h in mentioned_handles("@" + t)] for t in raw]
-        lens = np.array([len(c) for c in cands], dtype=np.int64)
-        flat = np.fromiter(chain.from_iterable(cands), dtype=np.int64)
-        post = np.repeat(np.asarray(which, dtype=np.int64), per_post)
-        k = lens[occ]
-        within = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
-        return np.repeat(post, k), flat[np.repeat((np.cumsum(lens) - lens)[occ], k) + within]
-
-
 @dataclass(frozen=True, slots=True)
 class Questions:
     """One row per (question post, addressed account): arrays aligned with each other."""
@@ -323,22 +158,22 @@ def find_questions(
     ``askable``: one flag per post; only flagged posts can be questions (e.g. twcs ``inbound``,
     to count customers only). Any post can still be an answer.
     """
-    prep = posts._prepared
-    ac, t = prep.author_code, prep.t
-    reply_post = np.flatnonzero(prep.parent_author >= 0)
-    post = np.concatenate([reply_post, prep.mention_post])
-    target = np.concatenate([prep.parent_author[reply_post], prep.mention_code])
+    index = posts.index
+    ac, t = index.author_code, index.t
+    reply_post = np.flatnonzero(index.parent_author >= 0)
+    post = np.concatenate([reply_post, index.mention_post])
+    target = np.concatenate([index.parent_author[reply_post], index.mention_code])
     keep = target != ac[post]  # an account never asks itself
     if subject is not None:
-        keep &= target == prep.codes.get(normalize_handle(subject), -1)
+        keep &= target == index.codes.get(normalize_handle(subject), -1)
     if askable is not None:
         keep &= np.asarray(askable, dtype=bool)[post]
-    k = np.int64(max(len(prep.codes), 1))
+    k = np.int64(max(len(index.codes), 1))
     key = np.unique(post[keep] * k + target[keep])  # a post that replies and mentions: once
     post, target = key // k, key % k
     # Answers: posts replying to a post in the input, keyed by (parent post, replier).
-    replies = np.flatnonzero(prep.parent >= 0)
-    akey = prep.parent[replies] * k + ac[replies]
+    replies = np.flatnonzero(index.parent >= 0)
+    akey = index.parent[replies] * k + ac[replies]
     order = np.lexsort((t[replies], akey))  # by key, then earliest first (NaN last)
     ukey, first = np.unique(akey[order], return_index=True)
     first_time = t[replies][order][first]
@@ -348,9 +183,13 @@ def find_questions(
     delay[found] = np.maximum(first_time[pos[found]] - t[post[found]], 0.0)
     with np.errstate(invalid="ignore"):
         answered = delay <= window_seconds
-        end = _seconds([as_of])[0] if as_of is not None else t[np.isfinite(t)].max(initial=-np.inf)
+        end = (
+            epoch_seconds([as_of])[0]
+            if as_of is not None
+            else t[np.isfinite(t)].max(initial=-np.inf)
+        )
         counted = t[post] <= end - window_seconds
-    return Questions(post, target, ac[post], delay, answered, counted, prep.names)
+    return Questions(post, target, ac[post], delay, answered, counted, index.names)
 
 
 def reply_rate(
@@ -381,7 +220,7 @@ def reply_rates(
     once, in one vectorised pass (equal, account by account, to ``reply_rate``)."""
     q = find_questions(posts, as_of=as_of, window_seconds=window_seconds, askable=askable)
     only = None if subjects is None else [normalize_handle(s) for s in subjects]
-    return _aggregate(q, followers, window_seconds, only, posts._prepared.n_authors)
+    return _aggregate(q, followers, window_seconds, only, posts.index.n_authors)
 
 
 def _aggregate(
@@ -423,24 +262,6 @@ def _aggregate(
     return out
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
-def _duration(seconds: float) -> str:
-    """Plain words: "45 seconds", "9 minutes", "2.5 hours", "3 days"."""
-    for unit, size, at_least in (("day", 86400, 1.5), ("hour", 3600, 1.5), ("minute", 60, 1)):
-        if seconds >= size * at_least:
-            value = seconds / size
-            text = f"{value:.0f}" if value >= 10 or unit == "minute" else f"{value:.1f}"
-            return f"{text.removesuffix('.0')} {unit}s" if text != "1" else f"1 {unit}"
-    return _plural(round(seconds), "second")
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
-
-
 def _group(asked: int, answered: int) -> GroupShare:
     share = answered / asked if asked else None
     return GroupShare(asked, answered, share, wilson_interval(answered, asked))
@@ -458,12 +279,9 @@ def _equity(small_n: int, small_k: int, big_n: int, big_k: int, *, given: bool) 
         )
         return Equity("unknown", small, big, None, None, Reason("equity_unknown", why))
     assert small.share is not None and big.share is not None and small.interval and big.interval
-    # Newcombe (1998) hybrid score interval for big.share - small.share, from the Wilson bounds.
-    diff = big.share - small.share
-    lower = diff - math.hypot(big.share - big.interval[0], small.interval[1] - small.share)
-    upper = diff + math.hypot(big.interval[1] - big.share, small.share - small.interval[0])
+    lower, upper = newcombe_difference(big.share, big.interval, small.share, small.interval)
     ratio = big.share / small.share if small.share > 0 else None
-    both = f"({_pct(big.share)} vs {_pct(small.share)})"
+    both = f"({pct(big.share)} vs {pct(small.share)})"
     if lower > 0:
         status = "favours_big"
         how = "while not answering others" if ratio is None else "more often"
@@ -488,24 +306,24 @@ def _result(
     equity: Equity,
     window: float,
 ) -> ReplyRate:
-    share, interval, days = (k / n if n else None), wilson_interval(k, n), _duration(window)
+    share, interval, days = (k / n if n else None), wilson_interval(k, n), duration(window)
     reasons = [Reason("no_questions", "no one addressed this account in the posts we have")]
     if share is not None and interval is not None:
-        lo, hi = _pct(interval[0]), _pct(interval[1])
-        text = f"answered {k:,} of {_plural(n, 'question')} within {days}"
-        reasons = [Reason("answered_count", f"{text} ({_pct(share)}, 95% interval {lo}–{hi})")]
+        lo, hi = pct(interval[0]), pct(interval[1])
+        text = f"answered {k:,} of {plural(n, 'question')} within {days}"
+        reasons = [Reason("answered_count", f"{text} ({pct(share)}, 95% interval {lo}–{hi})")]
     if median is not None:
-        reasons.append(Reason("median_reply", f"median answer after {_duration(median)}"))
+        reasons.append(Reason("median_reply", f"median answer after {duration(median)}"))
     if late:
-        text = f"{_plural(late, 'answer')} came after {days} and did not count"
+        text = f"{plural(late, 'answer')} came after {days} and did not count"
         reasons.append(Reason("late_answers", text))
     if excluded:
-        text = f"left out {_plural(excluded, 'question')} from the last {days} of the data (or"
+        text = f"left out {plural(excluded, 'question')} from the last {days} of the data (or"
         reasons.append(Reason("excluded_recent", f"{text} undated): answers may still come"))
     fast = median is not None and median <= RESPONSIVE_MEDIAN_SECONDS
     if share is None or n < MIN_QUESTIONS:
         level, code = "unknown", "too_few_questions"
-        text = f"only {_plural(n, 'question')}; at least {MIN_QUESTIONS} are needed for a level"
+        text = f"only {plural(n, 'question')}; at least {MIN_QUESTIONS} are needed for a level"
     elif share < UNRESPONSIVE_SHARE:
         level, code, text = "unresponsive", "level_unresponsive", "answers fewer than half"
     elif share >= RESPONSIVE_SHARE and fast:

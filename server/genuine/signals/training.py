@@ -13,7 +13,8 @@ a core schema over both for other platforms):
 4. The chosen model's out-of-fold scores are calibrated by Platt scaling or isotonic regression,
    whichever has the lower log loss when itself cross-fitted; every reported metric, the
    reliability table and the sensitivity/specificity come from cross-fitted calibrated
-   out-of-fold probabilities at threshold 0.5, never from the training fit.
+   out-of-fold probabilities at threshold 0.5, never from the training fit
+   (training_report.py computes them).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from genuine.signals.classifier import apply_calibrator
 from genuine.signals.features import (
     FEATURE_INDEX,
     FEATURES,
@@ -35,11 +37,21 @@ from genuine.signals.features import (
     build_features,
     from_raw,
 )
+from genuine.signals.training_report import (
+    THRESHOLD,
+    log_loss,
+    mcc,
+    mean_sd,
+    metrics,
+    per_dataset,
+    per_group,
+    reliability,
+    summarise,
+)
 
 FEATURES_BY_NAME = {f.name: f for f in FEATURES}
 
 K_FOLDS, SEED, REPEATS = 5, 0, 5
-THRESHOLD = 0.5
 VERSION_PREFIX = "follower-1"
 
 CITATIONS = {
@@ -157,15 +169,6 @@ def oof_scores(X: np.ndarray, y: np.ndarray, family: str, seed: int) -> np.ndarr
     return out
 
 
-def mcc(y: np.ndarray, pred: np.ndarray) -> float:
-    tp = float(np.sum((pred == 1) & (y == 1)))
-    tn = float(np.sum((pred == 0) & (y == 0)))
-    fp = float(np.sum((pred == 1) & (y == 0)))
-    fn = float(np.sum((pred == 0) & (y == 1)))
-    den = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
-    return (tp * tn - fp * fn) / den if den else 0.0
-
-
 def repeated_mcc(X: np.ndarray, y: np.ndarray, family: str, repeats: int = REPEATS) -> np.ndarray:
     """MCC at raw score 0 (probability 0.5 before calibration) for each repeat."""
     return np.array([mcc(y, oof_scores(X, y, family, SEED + r) > 0) for r in range(repeats)])
@@ -197,12 +200,6 @@ def fit_calibrator(s: np.ndarray, y: np.ndarray, method: str) -> dict[str, Any]:
     }
 
 
-def apply_calibrator(cal: dict[str, Any], s: np.ndarray) -> np.ndarray:
-    if cal["method"] == "platt":
-        return 1.0 / (1.0 + np.exp(-(cal["a"] * s + cal["b"])))
-    return np.interp(s, cal["x"], cal["y"])
-
-
 def cross_fit_calibrated(s: np.ndarray, y: np.ndarray, method: str) -> np.ndarray:
     """Calibrated probabilities where each row's calibrator never saw that row."""
     from sklearn.model_selection import StratifiedKFold
@@ -211,47 +208,6 @@ def cross_fit_calibrated(s: np.ndarray, y: np.ndarray, method: str) -> np.ndarra
     for tr, te in StratifiedKFold(K_FOLDS, shuffle=True, random_state=SEED + 99).split(s, y):
         out[te] = apply_calibrator(fit_calibrator(s[tr], y[tr], method), s[te])
     return out
-
-
-def log_loss(y: np.ndarray, p: np.ndarray) -> float:
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
-
-
-def metrics(y: np.ndarray, p: np.ndarray) -> dict[str, Any]:
-    from sklearn.metrics import roc_auc_score
-
-    pred = (p >= THRESHOLD).astype(int)
-    tp, fn = int(np.sum((pred == 1) & (y == 1))), int(np.sum((pred == 0) & (y == 1)))
-    tn, fp = int(np.sum((pred == 0) & (y == 0))), int(np.sum((pred == 1) & (y == 0)))
-    return {
-        "mcc": round(mcc(y, pred), 4),
-        "auc": round(float(roc_auc_score(y, p)), 4),
-        "precision": round(tp / max(tp + fp, 1), 4),
-        "recall": round(tp / max(tp + fn, 1), 4),
-        "specificity": round(tn / max(tn + fp, 1), 4),
-        "accuracy": round((tp + tn) / len(y), 4),
-        "brier": round(float(np.mean((p - y) ** 2)), 4),
-        "log_loss": round(log_loss(y, p), 4),
-        "confusion": {"tp": tp, "fn": fn, "tn": tn, "fp": fp},
-    }
-
-
-def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict[str, Any]]:
-    edges = np.linspace(0, 1, bins + 1)
-    idx = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
-    table = []
-    for b in range(bins):
-        m = idx == b
-        table.append(
-            {
-                "bin": [round(float(edges[b]), 2), round(float(edges[b + 1]), 2)],
-                "mean_predicted": round(float(p[m].mean()), 4) if m.any() else None,
-                "observed_rate": round(float(y[m].mean()), 4) if m.any() else None,
-                "count": int(m.sum()),
-            }
-        )
-    return table
 
 
 # --- export -------------------------------------------------------------------------------------
@@ -322,22 +278,10 @@ def train_schema(
         metrics(y, cross_fit_calibrated(oof_scores(X, y, family, SEED + r), y, method))
         for r in range(repeats)
     ]
-    summary = {
-        key: {
-            "mean": round(float(np.mean([m[key] for m in runs])), 4),
-            "sd": round(float(np.std([m[key] for m in runs], ddof=1)), 4),
-        }
-        for key in ("mcc", "auc", "precision", "recall", "specificity", "accuracy", "brier")
-    }
+    summary = summarise(runs)
     final = make_model(family).fit(X, y)
     m0 = metrics(y, p)
     log(f"  {schema.name}: {family}, {method}, CV MCC {summary['mcc']['mean']:.4f}")
-    per_source = {}
-    if len(set(data.source)) > 1:
-        per_source = {
-            str(d): metrics(y[data.source == d], p[data.source == d])
-            for d in np.unique(data.source)
-        }
     return {
         "name": schema.name,
         "platforms": list(schema.platforms),
@@ -354,10 +298,7 @@ def train_schema(
         "n": len(y),
         "n_fake": int(y.sum()),
         "model_selection": {
-            "mcc_by_family": {
-                f: {"mean": round(float(v.mean()), 4), "sd": round(float(v.std(ddof=1)), 4)}
-                for f, v in best.items()
-            },
+            "mcc_by_family": {f: mean_sd(v) for f, v in best.items()},
             "optional_features": selection,
             "calibration_log_loss": {k: round(v, 4) for k, v in cal_loss.items()},
             "calibration": method,
@@ -366,28 +307,14 @@ def train_schema(
             "split": {"k": K_FOLDS, "seed": SEED, "repeats": repeats, "stratified": True},
             "summary": summary,
             "first_repeat": m0,
-            "per_dataset": per_source,
-            "per_group": per_group(data, p),
+            "per_dataset": per_dataset(data.source, y, p),
+            "per_group": per_group(data.groups, data.y, p),
             "unseen_market_recall": unseen_market_recall(data, X, family),
         },
         "sensitivity": m0["recall"],
         "specificity": m0["specificity"],
         "reliability": reliability(y, p),
     }
-
-
-def per_group(data: Data, p: np.ndarray) -> dict[str, Any]:
-    """Share flagged fake per source group (cresci: per human set and per fake market)."""
-    out = {}
-    for g in np.unique(data.groups):
-        if g:
-            m = data.groups == g
-            out[str(g)] = {
-                "n": int(m.sum()),
-                "label": "fake" if data.y[m].mean() > 0.5 else "genuine",
-                "flagged_fake": round(float(np.mean(p[m] >= THRESHOLD)), 4),
-            }
-    return out
 
 
 def unseen_market_recall(data: Data, X: np.ndarray, family: str) -> dict[str, float]:
