@@ -41,11 +41,11 @@ def test_mastodon_and_bluesky_handles(client, cards):
     [
         ("/api/v1/badges/x/nobody", 404, "unknown_account"),
         ("/api/v1/badges/myspace/tom", 404, "unknown_platform"),
-        ("/api/v1/badges/x/" + "a" * 16, 400, "invalid_handle"),
-        ("/api/v1/badges/x/robert');DROP TABLE badgecard;--", 400, "invalid_handle"),
-        ("/api/v1/badges/x/%C3%BCmlaut", 400, "invalid_handle"),
-        ("/api/v1/badges/mastodon/gargron", 400, "invalid_handle"),
-        ("/api/v1/badges/x/" + "a" * 5000, 400, "invalid_handle"),
+        ("/api/v1/badges/x/" + "a" * 16, 404, "invalid_handle"),
+        ("/api/v1/badges/x/robert');DROP TABLE badgecard;--", 404, "invalid_handle"),
+        ("/api/v1/badges/x/%C3%BCmlaut", 404, "invalid_handle"),
+        ("/api/v1/badges/mastodon/gargron", 404, "invalid_handle"),
+        ("/api/v1/badges/x/" + "a" * 5000, 404, "invalid_handle"),
     ],
 )
 def test_bad_card_requests_are_problems(client, cards, path, status, code):

@@ -3,8 +3,7 @@ import pytest
 from genuine.cli import cli
 
 DISPUTE = {
-    "platform": "x",
-    "handle": "AmazonHelp",
+    "account": {"platform": "x", "handle": "AmazonHelp"},
     "badge": "reply_rate",
     "reason": "We answer every customer within the hour.",
     "contact": "social@example.com",
@@ -57,7 +56,7 @@ def test_keys_are_stored_hashed(app, runner):
         ({"reason": "short"}, "reason"),
         ({"contact": ""}, "contact"),
         ({"badge": "vibes"}, "badge"),
-        ({"handle": "not a handle!"}, "handle"),
+        ({"account": {"platform": "x", "handle": "not a handle!"}}, "account.x.handle"),
         ({"reason": "x" * 4001}, "reason"),
     ],
 )

@@ -53,7 +53,7 @@ def init_app(app: Flask) -> None:
     @api.get("/openapi.json")
     def openapi():
         """The OpenAPI 3.1 document of this API."""
-        return jsonify(spec.spec)
+        return jsonify(_finish(spec.spec))
 
     writes = []
     for name in BLUEPRINTS:
@@ -72,3 +72,42 @@ def init_app(app: Flask) -> None:
         if request.path.startswith(PREFIX):
             return from_http_exception(error)
         return error
+
+
+# Path parameters as the views check them (spectree documents them as plain strings).
+PATH_PARAMETERS = {
+    "platform": {"type": "string", "enum": ["x", "bluesky", "mastodon", "instagram"]},
+    "prefix": {"type": "string", "pattern": "^[0-9a-fA-F]{1,64}$"},
+}
+
+
+def _finish(document: dict) -> dict:
+    """Fill in what spectree leaves out: path parameter syntax, errors as problem+json,
+    and the answers every operation can give (429 anywhere, 415 wherever a body is read)."""
+    problem = next(
+        {"$ref": f"#/components/schemas/{name}"}
+        for name in document["components"]["schemas"]
+        if name.startswith("ProblemModel")
+    )
+    common = {"429": "Too many requests: wait for Retry-After seconds"}
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            answers = dict(common)
+            if "requestBody" in operation:
+                answers["415"] = "The body is not application/json"
+            for status, description in answers.items():
+                operation["responses"].setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": problem}},
+                    },
+                )
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path" and parameter["name"] in PATH_PARAMETERS:
+                    parameter["schema"] = PATH_PARAMETERS[parameter["name"]]
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status[:1] in "45" and "application/json" in content:
+                    content["application/problem+json"] = content.pop("application/json")
+    return document

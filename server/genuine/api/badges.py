@@ -35,8 +35,9 @@ def account_or_problem(platform: str, handle: str) -> tuple[str, str]:
         )
     normal = check_handle(platform, handle)
     if normal is None:
+        # The URL cannot name an account: no such resource, whatever the store holds.
         raise Problem(
-            400,
+            404,
             "invalid_handle",
             f"{handle[:80]!r} is not a {platform} handle: expected {HANDLE_HINTS[platform]}",
         )

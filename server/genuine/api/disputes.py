@@ -33,7 +33,14 @@ def public(dispute: Dispute) -> dict:
 def create():
     """Dispute a badge: the report shows it as disputed until an admin resolves it."""
     body = parse_json(DisputeCreate)
-    dispute = Dispute(**body.model_dump(), created_at=datetime.now(UTC))
+    dispute = Dispute(
+        platform=body.account.platform,
+        handle=body.account.handle,
+        badge=body.badge,
+        reason=body.reason.strip(),
+        contact=body.contact.strip(),
+        created_at=datetime.now(UTC),
+    )
     with get_db().session() as session, session.begin():
         session.add(dispute)
     return jsonify(public(dispute)), 201

@@ -6,55 +6,67 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
-from genuine.models.accounts import PLATFORMS, normalise_handle
+from genuine.models.accounts import PLATFORMS
 
 Platform = Literal["x", "bluesky", "mastodon", "instagram"]
 
-# What each platform allows in a handle (after normalisation: lower case, no @).
-HANDLE_PATTERNS = {
-    "x": re.compile(r"[a-z0-9_]{1,15}"),
-    "instagram": re.compile(r"[a-z0-9._]{1,30}"),
-    # Bluesky handles are domain names (atproto.com/specs/handle).
-    "bluesky": re.compile(
-        r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}"
-    ),
+# What each platform allows in a handle; case does not matter and a leading @ is dropped.
+HANDLE_SYNTAX = {
+    "x": r"[A-Za-z0-9_]{1,15}",
+    "instagram": r"[A-Za-z0-9._]{1,30}",
+    # Bluesky handles are domain names (atproto.com/specs/handle), at most 253 characters.
+    "bluesky": r"([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,61}",
     # Mastodon: username@instance (docs.joinmastodon.org, WebFinger acct: URIs).
-    "mastodon": re.compile(r"[a-z0-9_]{1,30}@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"),
+    "mastodon": (
+        r"[A-Za-z0-9_]{1,30}@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+    ),
 }
+HANDLE_MAX = {"x": 16, "instagram": 31, "bluesky": 254, "mastodon": 300}
 HANDLE_HINTS = {
     "x": "1 to 15 letters, digits or underscores",
     "instagram": "1 to 30 letters, digits, periods or underscores",
     "bluesky": "a domain name such as alice.bsky.social",
     "mastodon": "user@instance, such as gargron@mastodon.social",
 }
+_MATCHERS = {p: re.compile(f"@?({syntax})") for p, syntax in HANDLE_SYNTAX.items()}
 
 
 def check_handle(platform: str, handle: str) -> str | None:
-    """The normalised handle, or None when it cannot be one on that platform."""
-    if platform not in PLATFORMS or len(handle) > 300:
+    """The normalised handle (lower case, no @), or None when it cannot be one on that platform."""
+    if platform not in PLATFORMS or len(handle) > HANDLE_MAX[platform]:
         return None
-    normal = normalise_handle(platform, handle)
-    return normal if HANDLE_PATTERNS[platform].fullmatch(normal) else None
+    match = _MATCHERS[platform].fullmatch(handle)
+    return match.group(1).lower() if match else None
 
 
-class AccountRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+def _account_model(platform: str, name: str) -> type[BaseModel]:
+    """One model per platform, so the OpenAPI document states each platform's handle syntax."""
+    handle = Annotated[
+        str,
+        StringConstraints(
+            pattern=f"^@?({HANDLE_SYNTAX[platform]})$", max_length=HANDLE_MAX[platform]
+        ),
+        AfterValidator(lambda value: value.lstrip("@").lower()),
+        Field(description=f"{HANDLE_HINTS[platform]}; case-insensitive, a leading @ is dropped"),
+    ]
+    return create_model(
+        name,
+        __config__=ConfigDict(extra="forbid"),
+        platform=(Literal[platform], ...),  # type: ignore[valid-type]
+        handle=(handle, ...),
+    )
 
-    platform: Platform
-    handle: Annotated[str, StringConstraints(min_length=1, max_length=300)]
 
-    @field_validator("handle")
-    @classmethod
-    def _handle(cls, value: str, info) -> str:
-        platform = info.data.get("platform")
-        if platform is None:
-            return value
-        normal = check_handle(platform, value)
-        if normal is None:
-            raise ValueError(f"not a {platform} handle: expected {HANDLE_HINTS[platform]}")
-        return normal
+XAccount = _account_model("x", "XAccount")
+BlueskyAccount = _account_model("bluesky", "BlueskyAccount")
+MastodonAccount = _account_model("mastodon", "MastodonAccount")
+InstagramAccount = _account_model("instagram", "InstagramAccount")
+AccountRef = Annotated[
+    XAccount | BlueskyAccount | MastodonAccount | InstagramAccount,  # type: ignore[valid-type]
+    Field(discriminator="platform"),
+]
 
 
 class LookupRequest(BaseModel):
@@ -127,10 +139,16 @@ class ProblemModel(BaseModel):
     detail: str
 
 
-class DisputeCreate(AccountRef):
+Text = Annotated[str, StringConstraints(pattern=r"\S")]
+
+
+class DisputeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    account: AccountRef
     badge: Literal["follower_purchase_risk", "reply_rate", "follow_back_ring"] | None = None
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=4000)]
-    contact: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+    reason: Annotated[Text, StringConstraints(min_length=10, max_length=4000)]
+    contact: Annotated[Text, StringConstraints(min_length=3, max_length=200)]
 
 
 class DisputePublic(BaseModel):
