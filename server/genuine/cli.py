@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "genuine.commands.keys",
     "genuine.commands.model",
     "genuine.commands.score",
+    "genuine.commands.rings",
 ]
 
 
