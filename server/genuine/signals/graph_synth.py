@@ -1,0 +1,301 @@
+"""SYNTHETIC follow graphs with planted follow-back rings, for tests and benchmarks only.
+
+Nothing here is real data. No public follow graph labels its follow-for-follow rings, so
+the ring detector (`genuine.signals.rings`) is measured on graphs built here, where the
+truth is known because we planted it. The graphs are built to be hard in the ways that
+matter for the badge:
+
+- background noise: power-law ("Zipf") popularity and activity, a base rate of ordinary
+  follow-backs, and local friendships that form weak, sparse clusters everywhere;
+- genuine communities: colleagues/friends who follow each other mutually and densely,
+  but follow back strangers only at the background rate; some of them have almost no
+  followers outside the group (so nobody can tell), and some joined in one burst
+  (a conference), so lockstep alone must not convict;
+- rings: accounts that follow each other densely, follow back nearly every stranger who
+  follows them, follow strangers hoping for a follow back, and add camouflage follows to
+  popular accounts (which never follow back); some rings were made in lockstep, some
+  advertise follow-back hashtags, some were registered within days of each other.
+
+Everything is vectorised numpy and deterministic for a given seed; 10 million follows take
+a few seconds. Ids are shuffled at the end so that nothing can lean on their order.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+EPOCH_START = int(datetime(2021, 1, 1, tzinfo=UTC).timestamp())
+SPAN = 3 * 365 * 86400
+BENIGN_BIOS = (
+    "Coffee, code and cats.",
+    "Nurse. Runner. Mum of two.",
+    "Photographer | good light hunter",
+    "Opinions my own.",
+    "Teacher, gardener, bad guitarist.",
+)
+HASHTAG_BIOS = (
+    "#TeamFollowBack #F4F",
+    "Follow me and I follow back! #IFB",
+    "#FollowBack 100% guaranteed",
+    "F4F | gaming | music",
+    "#follow4follow #instafollow",
+)
+
+
+@dataclass(frozen=True)
+class SynthConfig:
+    """Knobs of the generator; defaults are the ones the tests and benchmark use."""
+
+    n_follows: int = 100_000
+    mean_out_degree: float = 20.0
+    popularity_exponent: float = 1.0
+    background_reciprocity: float = 0.15
+    friends_per_node: float = 2.0
+    friend_window: int = 200
+    follows_per_ring: int = 20_000
+    ring_size: tuple[int, int] = (8, 120)
+    ring_density: tuple[float, float] = (0.4, 0.9)
+    ring_outside_followers: float = 15.0
+    ring_follow_back: float = 0.9
+    ring_stranger_follows: float = 10.0
+    camouflage: float = 1.0
+    communities_per_ring: float = 1.0
+    community_size: tuple[int, int] = (6, 40)
+    community_density: tuple[float, float] = (0.6, 0.95)
+    community_outside_followers: float = 10.0
+    community_isolated_share: float = 0.2
+    burst_community_share: float = 0.2
+    lockstep_ring_share: float = 0.5
+    hashtag_ring_share: float = 0.5
+    hashtag_member_share: float = 0.7
+    bunched_ring_share: float = 0.5
+    background_hashtag_rate: float = 0.002
+    seed: int = 0
+
+
+@dataclass
+class SynthGraph:
+    """A generated graph and its planted truth (arrays indexed by account id)."""
+
+    follower: np.ndarray
+    followee: np.ndarray
+    followed_at: np.ndarray
+    n_nodes: int
+    bios: np.ndarray
+    created_at: np.ndarray
+    ring_of: np.ndarray
+    community_of: np.ndarray
+    isolated: np.ndarray
+    lockstep_rings: np.ndarray
+    hashtag_rings: np.ndarray
+    bunched_rings: np.ndarray
+
+    @property
+    def n_follows(self) -> int:
+        return int(self.follower.size)
+
+    def handles(self) -> np.ndarray:
+        """Synthetic handles `user<id>`, the form the CSV writer uses."""
+        return np.char.add("user", np.arange(self.n_nodes).astype(str))
+
+    def write_dataset(self, directory: Path, platform: str = "x") -> None:
+        """Write follows.csv and accounts.csv in the dataset-folder format (small graphs)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        iso = np.datetime_as_string(self.followed_at.astype("datetime64[s]"), unit="s")
+        with open(directory / "follows.csv", "w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh)
+            out.writerow(["platform", "follower", "followee", "followed_at"])
+            for a, b, t in zip(self.follower.tolist(), self.followee.tolist(), iso, strict=True):
+                out.writerow([platform, f"user{a}", f"user{b}", f"{t}Z"])
+        created = np.datetime_as_string(self.created_at.astype("datetime64[s]"), unit="s")
+        with open(directory / "accounts.csv", "w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh)
+            out.writerow(["platform", "handle", "bio", "created_at"])
+            for i in range(self.n_nodes):
+                bio = self.bios[i]
+                out.writerow([platform, f"user{i}", "" if bio is None else bio, f"{created[i]}Z"])
+
+
+def _pairs(rng: np.random.Generator, members: np.ndarray, density: float) -> np.ndarray:
+    """Undirected pairs among `members`, each present with probability `density`."""
+    i, j = np.triu_indices(members.size, k=1)
+    keep = rng.random(i.size) < density
+    return np.stack([members[i[keep]], members[j[keep]]], axis=1)
+
+
+def _both_ways(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return (
+        np.concatenate([pairs[:, 0], pairs[:, 1]]),
+        np.concatenate([pairs[:, 1], pairs[:, 0]]),
+    )
+
+
+def _top_up(rng, key, followed_at, target, n_nodes, act_cdf, pop_cdf):
+    """Add background follows until duplicates no longer leave us short of `target`."""
+    for _ in range(10):
+        short = target - key.size
+        if short <= 0:
+            break
+        k = int(short * 1.3) + 10
+        a = np.minimum(np.searchsorted(act_cdf, rng.random(k)), act_cdf.size - 1)
+        b = np.minimum(np.searchsorted(pop_cdf, rng.random(k)), pop_cdf.size - 1)
+        extra = (a.astype(np.int64) * n_nodes + b)[a != b]
+        extra = np.setdiff1d(np.unique(extra), key, assume_unique=True)
+        extra = rng.permutation(extra)[:short]
+        times = EPOCH_START + rng.integers(0, SPAN, extra.size)
+        key = np.concatenate([key, extra])
+        followed_at = np.concatenate([followed_at, times])
+    return key, followed_at
+
+
+def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGraph:
+    """Build a synthetic graph of about `n_follows` follows; see the module docstring."""
+    cfg = config or SynthConfig()
+    if overrides:
+        cfg = SynthConfig(**{**cfg.__dict__, **overrides})
+    rng = np.random.default_rng(cfg.seed)
+    n_rings = max(1, cfg.n_follows // cfg.follows_per_ring)
+    n_comms = max(1, round(n_rings * cfg.communities_per_ring))
+    lo, hi = cfg.ring_size
+    sizes = np.minimum(hi, (lo * (1 + rng.pareto(1.3, n_rings))).astype(np.int64))
+    n_bg = max(1000, int(cfg.n_follows / cfg.mean_out_degree))
+    n_nodes = n_bg + int(sizes.sum())
+
+    # Popularity (who gets followed) and activity (who follows) over the background.
+    pop = rng.permutation(n_bg)  # pop[i] = popularity rank of account i
+    pop_w = 1.0 / (pop + 10.0) ** cfg.popularity_exponent
+    pop_cdf = np.cumsum(pop_w / pop_w.sum())
+    act_cdf = np.cumsum(1.0 + rng.pareto(2.0, n_bg))
+    act_cdf /= act_cdf[-1]
+    celebrity = pop < max(10, n_bg // 100)
+
+    def popular(k: int) -> np.ndarray:
+        return np.minimum(np.searchsorted(pop_cdf, rng.random(k)), n_bg - 1)
+
+    def uniform_bg(k: int) -> np.ndarray:
+        return rng.integers(0, n_bg, k)
+
+    src: list[np.ndarray] = []
+    dst: list[np.ndarray] = []
+    when: list[np.ndarray] = []
+
+    def add(a: np.ndarray, b: np.ndarray, t: np.ndarray | None = None) -> None:
+        src.append(a)
+        dst.append(b)
+        when.append(EPOCH_START + rng.integers(0, SPAN, a.size) if t is None else t)
+
+    ring_of = np.full(n_nodes, -1, dtype=np.int32)
+    community_of = np.full(n_nodes, -1, dtype=np.int32)
+    isolated = np.zeros(n_nodes, dtype=bool)
+    created_at = EPOCH_START - rng.integers(0, 13 * 365 * 86400, n_nodes)
+    lockstep = rng.random(n_rings) < cfg.lockstep_ring_share
+    hashtag = rng.random(n_rings) < cfg.hashtag_ring_share
+    bunched = rng.random(n_rings) < cfg.bunched_ring_share
+    bios = np.empty(n_nodes, dtype=object)
+    benign = rng.random(n_nodes) < 0.6
+    bios[benign] = np.asarray(BENIGN_BIOS, dtype=object)[rng.integers(0, 5, int(benign.sum()))]
+    noisy = rng.random(n_nodes) < cfg.background_hashtag_rate
+    bios[noisy] = np.asarray(HASHTAG_BIOS, dtype=object)[rng.integers(0, 5, int(noisy.sum()))]
+
+    # Rings: new accounts appended after the background.
+    start = n_bg
+    for r, size in enumerate(sizes.tolist()):
+        members = np.arange(start, start + size)
+        start += size
+        ring_of[members] = r
+        a, b = _both_ways(_pairs(rng, members, rng.uniform(*cfg.ring_density)))
+        if lockstep[r]:
+            t0 = EPOCH_START + rng.integers(0, SPAN)
+            add(a, b, t0 + rng.integers(0, 3600, a.size))
+        else:
+            add(a, b)
+        k = rng.poisson(cfg.ring_outside_followers, size)
+        fans = uniform_bg(int(k.sum()))
+        target = np.repeat(members, k)
+        add(fans, target)
+        back = rng.random(fans.size) < cfg.ring_follow_back
+        add(target[back], fans[back])
+        k = rng.poisson(cfg.ring_stranger_follows, size)
+        strangers, who = uniform_bg(int(k.sum())), np.repeat(members, k)
+        add(who, strangers)
+        back = rng.random(who.size) < cfg.background_reciprocity
+        add(strangers[back], who[back])
+        ring_deg = np.bincount(a - members[0], minlength=size)
+        k = rng.poisson(cfg.camouflage * ring_deg + 1)
+        add(np.repeat(members, k), popular(int(k.sum())))
+        if bunched[r]:
+            created_at[members] = (
+                EPOCH_START - rng.integers(0, 365 * 86400) + rng.integers(0, 3 * 86400, size)
+            )
+        if hashtag[r]:
+            pick = members[rng.random(size) < cfg.hashtag_member_share]
+            bios[pick] = np.asarray(HASHTAG_BIOS, dtype=object)[rng.integers(0, 5, pick.size)]
+
+    # Genuine communities: background accounts who follow each other, not strangers.
+    clo, chi = cfg.community_size
+    csizes = rng.integers(clo, chi + 1, n_comms)
+    pool = rng.permutation(n_bg)[: int(csizes.sum())]
+    for c, members in enumerate(np.split(pool, np.cumsum(csizes)[:-1])):
+        community_of[members] = c
+        a, b = _both_ways(_pairs(rng, members, rng.uniform(*cfg.community_density)))
+        if rng.random() < cfg.burst_community_share:  # met at one event: a burst of follows
+            add(a, b, EPOCH_START + rng.integers(0, SPAN) + rng.integers(0, 3600, a.size))
+        else:
+            add(a, b)
+        alone = rng.random(members.size) < cfg.community_isolated_share
+        isolated[members[alone]] = True
+        k = np.where(alone, 0, rng.poisson(cfg.community_outside_followers, members.size))
+        fans, target = uniform_bg(int(k.sum())), np.repeat(members, k)
+        add(fans, target)
+        back = rng.random(fans.size) < cfg.background_reciprocity
+        add(target[back], fans[back])
+
+    # Background: activity-weighted followers, popularity-weighted followees.
+    used = sum(x.size for x in src)
+    n_bg_follows = max(0, cfg.n_follows - used)
+    n_friend_pairs = min(int(n_bg * cfg.friends_per_node), n_bg_follows // 4)
+    n_random = max(0, n_bg_follows - 2 * n_friend_pairs)
+    n_random = int(n_random / (1 + cfg.background_reciprocity * 0.9))
+    a = np.minimum(np.searchsorted(act_cdf, rng.random(n_random)), n_bg - 1)
+    b = popular(n_random)
+    add(a, b)
+    back = (rng.random(n_random) < cfg.background_reciprocity) & ~celebrity[b]
+    add(b[back], a[back])
+    a = uniform_bg(n_friend_pairs)
+    b = (a + rng.integers(1, cfg.friend_window, n_friend_pairs)) % n_bg
+    add(a, b)
+    add(b, a)
+
+    follower = np.concatenate(src)
+    followee = np.concatenate(dst)
+    ok = follower != followee
+    key = follower[ok].astype(np.int64) * n_nodes + followee[ok]
+    key, first = np.unique(key, return_index=True)
+    followed_at = np.concatenate(when).astype(np.int64)[ok][first]
+    key, followed_at = _top_up(rng, key, followed_at, cfg.n_follows, n_nodes, act_cdf, pop_cdf)
+    # Shuffle ids so that no detector can use their order; shuffle rows too.
+    perm = rng.permutation(n_nodes)
+    inv = np.empty_like(perm)
+    inv[perm] = np.arange(n_nodes)
+    order = rng.permutation(key.size)
+    key, followed_at = key[order], followed_at[order]
+    dtype = np.int32 if n_nodes < 2**31 else np.int64
+    return SynthGraph(
+        follower=inv[key // n_nodes].astype(dtype),
+        followee=inv[key % n_nodes].astype(dtype),
+        followed_at=followed_at,
+        n_nodes=n_nodes,
+        bios=bios[perm],
+        created_at=created_at[perm].astype(np.int64),
+        ring_of=ring_of[perm],
+        community_of=community_of[perm],
+        isolated=isolated[perm],
+        lockstep_rings=lockstep,
+        hashtag_rings=hashtag,
+        bunched_rings=bunched,
+    )

@@ -1,0 +1,400 @@
+"""Follow-back ring detection: groups of accounts that follow each other for the sake of it.
+
+Pure functions over arrays (no Flask, no database). The method, in the order it runs:
+
+1. Mutual graph. Keep only follows that are followed back. Camouflage — ring members
+   following popular accounts that never follow back — does not survive this step.
+2. Dense groups by triangle support (an approximate k-truss): keep mutual edges whose two
+   ends share at least `min_support` mutual neighbours, peel until stable, and take the
+   connected components of at least `min_size` accounts. Plain k-cores were measured and
+   rejected: ordinary friendships knit the whole background into one giant core.
+3. Reciprocity to outsiders decides. For each member, count its followers *outside* its
+   group and how many of them it follows back. Ring members follow back nearly everyone;
+   colleagues and friends follow each other but rarely strangers. Members measured as
+   selective are removed, the rest is split again, and a group is a ring when it is still
+   dense and at least half of it follows back strangers indiscriminately.
+   An account with fewer than `min_outside_followers` outside followers is unmeasured;
+   a group of unmeasured accounts is only called a ring when most of them advertise
+   following back in their bios. Otherwise its members are `unknown`, never guessed.
+4. Corroborating evidence per member: follow-back hashtags, follows made in lockstep,
+   registrations bunched in time. Reported, never decisive on their own.
+
+Synthetic graphs with planted truth come from `genuine.signals.graph_synth`; the measured
+precision and recall are in docs-notes/methodology-rings.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from genuine.signals import rings_evidence as ev
+from genuine.signals import rings_graph as rg
+from genuine.signals.rings_evidence import Reason
+
+MEMBER, NOT_MEMBER, UNKNOWN = "member", "not_member", "unknown"
+# Per-account status codes kept in RingResult.status.
+S_MEMBER, S_NO_GROUP, S_SELECTIVE, S_UNMEASURED, S_LONE, S_THIN, S_HUB, S_CIRCLE = range(8)
+
+
+@dataclass(frozen=True)
+class RingParams:
+    """Thresholds; the methodology note explains each value."""
+
+    method: str = "truss"  # "truss" (default) or "core" (k-core, kept for comparison)
+    min_support: int = 1
+    max_support: int = 8
+    min_ties: int = 3
+    core_k: int = 5
+    min_size: int = 5
+    min_density: float = 0.3
+    min_outside_followers: int = 5
+    min_follow_back: float = 0.75
+    selective_below: float = 0.6
+    min_indiscriminate_share: float = 0.5
+    min_indiscriminate: int = 3
+    hashtag_share: float = 0.5
+    min_followers_known: int = 5
+    max_mutual_degree: int = 5000
+    lockstep_window: int = 7200
+    lockstep_min: int = 3
+    created_window: int = 3 * 86400
+
+
+@dataclass(frozen=True)
+class Ring:
+    """One detected ring: a stable id, its member ids, size, density and evidence."""
+
+    id: str
+    members: np.ndarray
+    density: float
+    evidence: dict[int, tuple[Reason, ...]]
+
+    @property
+    def size(self) -> int:
+        return int(self.members.size)
+
+    def to_dict(self, labels: np.ndarray | None = None) -> dict[str, object]:
+        name = (lambda i: str(labels[i])) if labels is not None else str
+        return {
+            "id": self.id,
+            "members": [name(i) for i in self.members.tolist()],
+            "size": self.size,
+            "density": round(self.density, 4),
+            "evidence": {name(i): [r.to_dict() for r in rs] for i, rs in self.evidence.items()},
+        }
+
+
+@dataclass(frozen=True)
+class AccountVerdict:
+    """The follow_back_ring badge for one account (see the badge card in DESIGN.md)."""
+
+    level: str
+    reasons: tuple[Reason, ...]
+    ring_id: str | None = None
+    ring_size: int | None = None
+    density: float | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "level": self.level,
+            "ring_id": self.ring_id,
+            "ring_size": self.ring_size,
+            "density": None if self.density is None else round(self.density, 4),
+            "reasons": [r.to_dict() for r in self.reasons],
+        }
+
+
+@dataclass
+class RingResult:
+    """Rings plus the per-account arrays behind `lookup`."""
+
+    rings: list[Ring]
+    params: RingParams
+    ring_index: np.ndarray
+    status: np.ndarray
+    in_degree: np.ndarray
+    mutual_degree: np.ndarray
+    group_size: np.ndarray
+    outside_followers: np.ndarray
+    outside_back: np.ndarray
+    labels: np.ndarray | None = None
+    _by_id: dict[str, int] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_nodes(self) -> int:
+        return int(self.status.size)
+
+    def member_mask(self) -> np.ndarray:
+        return self.ring_index >= 0
+
+    def levels(self) -> np.ndarray:
+        """Level per account as strings, vectorised (for batch badge computation)."""
+        out = np.full(self.n_nodes, NOT_MEMBER, dtype=object)
+        out[np.isin(self.status, (S_UNMEASURED, S_THIN, S_HUB))] = UNKNOWN
+        out[self.status == S_MEMBER] = MEMBER
+        return out
+
+    def lookup(self, account: int) -> AccountVerdict:
+        """Verdict for one account id (ids outside 0..n_nodes-1 have no follow data)."""
+        p = self.params
+        if not 0 <= account < self.n_nodes:
+            return AccountVerdict(UNKNOWN, (Reason("not_in_data", "no follows of it were seen"),))
+        s = int(self.status[account])
+        if s == S_MEMBER:
+            ring = self.rings[int(self.ring_index[account])]
+            return AccountVerdict(MEMBER, ring.evidence[account], ring.id, ring.size, ring.density)
+        followers, back = int(self.in_degree[account]), int(self.mutual_degree[account])
+        overall = Reason(
+            "overall_follow_back",
+            f"follows back {back} of its {followers} followers"
+            + (f" ({ev.pct(back / followers)})" if followers else ""),
+        )
+        out_f, out_b = int(self.outside_followers[account]), int(self.outside_back[account])
+        group = int(self.group_size[account])
+        if s == S_THIN:
+            why = Reason(
+                "thin_follow_data",
+                f"only {followers} of its followers are in the data; judging follow-back "
+                f"behaviour needs at least {p.min_followers_known}",
+            )
+            return AccountVerdict(UNKNOWN, (why,))
+        if s == S_HUB:
+            why = Reason(
+                "too_many_mutuals",
+                f"has {back} mutual follows, more than the {p.max_mutual_degree} the group "
+                "analysis handles",
+            )
+            return AccountVerdict(UNKNOWN, (why, overall))
+        if s == S_NO_GROUP:
+            why = Reason(
+                "no_dense_group",
+                f"is not part of a dense group of at least {p.min_size} accounts that follow "
+                "each other",
+            )
+            return AccountVerdict(NOT_MEMBER, (why, overall))
+        in_group = Reason(
+            "in_dense_group", f"belongs to a dense mutual-follow group of {group} accounts"
+        )
+        fb = ev.follow_back_reason(
+            out_f, out_b, p.min_outside_followers, p.min_follow_back, p.selective_below
+        )
+        if s == S_UNMEASURED:
+            return AccountVerdict(UNKNOWN, (in_group, fb))
+        if s == S_SELECTIVE:
+            return AccountVerdict(NOT_MEMBER, (in_group, fb))
+        if s == S_CIRCLE:
+            circle = Reason(
+                "selective_circle",
+                "most of its mutual follows in the group are with accounts that rarely follow "
+                "back strangers: a circle of friends or colleagues, not a ring",
+            )
+            return AccountVerdict(NOT_MEMBER, (in_group, fb, circle))
+        lone = Reason(
+            "no_ring_around_it",
+            "too few of its group follow back strangers too, so the group is not a ring",
+        )
+        return AccountVerdict(NOT_MEMBER, (in_group, fb, lone))
+
+    def ring(self, ring_id: str) -> Ring | None:
+        if not self._by_id:
+            self._by_id.update({r.id: i for i, r in enumerate(self.rings)})
+        i = self._by_id.get(ring_id)
+        return None if i is None else self.rings[i]
+
+
+def ring_id(names: list[str]) -> str:
+    """Stable id: a hash of the sorted member names, so reruns give the same id."""
+    digest = hashlib.sha256("\n".join(sorted(names)).encode("utf-8")).hexdigest()
+    return f"ring-{digest[:16]}"
+
+
+def _groups_at(index: rg.FollowIndex, usable: np.ndarray, support: int, p: RingParams):
+    adj = rg.mutual_adjacency(index, usable)
+    if p.method == "core":
+        core = rg.k_core(adj, p.core_k)
+        return rg.components(rg.mutual_adjacency(index, usable & core), p.min_size)
+    core = rg.k_core(adj, support + 1)  # no edge outside it can have the support
+    strong = rg.truss_edges(rg.mutual_adjacency(index, usable & core), support)
+    return rg.components(rg.restrict(strong, rg.k_core(strong, p.min_ties)), p.min_size)
+
+
+def candidate_groups(index: rg.FollowIndex, usable: np.ndarray, p: RingParams) -> np.ndarray:
+    """Dense mutual groups (label per account, -1 for none) by the configured method.
+
+    A component that is too sparse as a whole (several rings and communities chained
+    together by a few accounts) is searched again with one more triangle required per
+    edge, until it splits into dense parts or `max_support` is reached; the parts still
+    too sparse then are kept as groups (they define who is "outside") but never rings.
+    """
+    if p.method not in ("truss", "core"):
+        raise ValueError(f"unknown method {p.method!r}; use 'truss' or 'core'")
+    out = np.full(index.n_nodes, -1, dtype=np.int64)
+    active, support, n_out = usable, p.min_support, 0
+    while True:
+        group = _groups_at(index, active, support, p)
+        n = int(group.max(initial=-1)) + 1
+        sparse_group = rg.group_density(index, group, n) < p.min_density
+        last = p.method == "core" or support >= p.max_support
+        done = (group >= 0) & (last | ~np.append(sparse_group, True)[group])
+        _, relabel = np.unique(group[done], return_inverse=True)
+        out[done] = relabel + n_out
+        n_out += int(relabel.max()) + 1 if relabel.size else 0
+        active = (group >= 0) & ~done
+        if last or not active.any():
+            return out
+        support += 1
+
+
+def detect_rings(
+    follower: np.ndarray,
+    followee: np.ndarray,
+    n_nodes: int | None = None,
+    *,
+    followed_at: np.ndarray | None = None,
+    bios: np.ndarray | list[str | None] | None = None,
+    created_at: np.ndarray | None = None,
+    labels: np.ndarray | None = None,
+    params: RingParams | None = None,
+) -> RingResult:
+    """Find follow-back rings in follows given as two integer id arrays.
+
+    `followed_at` (seconds, one per follow), `bios` and `created_at` (seconds, one per
+    account) are optional evidence. `labels` (one name per account, e.g. handles) are used
+    for the stable ring ids and in `Ring.to_dict`; without them ids hash the integers.
+    """
+    p = params or RingParams()
+    index = rg.build_index(follower, followee, n_nodes, followed_at)
+    n = index.n_nodes
+    for name, values in (("created_at", created_at), ("labels", labels)):
+        if values is not None and np.shape(values) != (n,):
+            raise ValueError(f"{name} must have one entry per account ({n})")
+    hub = index.mutual_degree > p.max_mutual_degree
+    group = candidate_groups(index, ~hub, p)
+    n_groups = int(group.max(initial=-1)) + 1
+    followers_in, back_in = rg.within_group_counts(index, group)
+    out_f = index.in_degree - followers_in
+    out_b = index.mutual_degree - back_in
+    measured = (group >= 0) & (out_f >= p.min_outside_followers)
+    share = np.divide(out_b, out_f, out=np.zeros(n), where=out_f > 0)
+    indiscriminate = measured & (share >= p.min_follow_back)
+    selective = measured & (share < p.selective_below)
+    # Friends of a selective circle: most of their mutual ties in the group go to accounts
+    # that do not follow back strangers. Whatever their own numbers, that is a circle of
+    # friends (whose few outside followers are friends too), not a ring.
+    in_circle = rg.ties_to(index, group, selective) > rg.ties_to(index, group, ~selective)
+    in_circle &= (group >= 0) & ~selective
+
+    # Drop the selective members, split what is left, and judge each remaining group.
+    tags, tagged = _tags(bios, group >= 0, n)
+    final = candidate_groups(index, (group >= 0) & ~selective & ~in_circle, p)
+    n_final = int(final.max(initial=-1)) + 1
+    size = np.bincount(final[final >= 0], minlength=n_final)
+    density = rg.group_density(index, final, n_final)
+    in_final = final >= 0
+    n_indisc = np.bincount(final[in_final & indiscriminate], minlength=n_final)
+    n_tagged = np.bincount(final[in_final & tagged], minlength=n_final)
+    by_reciprocity = (n_indisc >= p.min_indiscriminate) & (
+        n_indisc >= p.min_indiscriminate_share * size
+    )
+    by_hashtag = n_tagged >= np.maximum(p.hashtag_share * size, p.min_indiscriminate)
+    is_ring = (size >= p.min_size) & (density >= p.min_density) & (by_reciprocity | by_hashtag)
+
+    status = np.full(n, S_NO_GROUP, dtype=np.int8)
+    status[group >= 0] = S_LONE
+    status[(group >= 0) & ~measured] = S_UNMEASURED
+    status[selective] = S_SELECTIVE
+    status[in_circle & measured] = S_CIRCLE
+    status[(status == S_NO_GROUP) & (index.in_degree < p.min_followers_known)] = S_THIN
+    status[hub] = S_HUB
+    member = np.append(is_ring, False)[final]
+    status[member] = S_MEMBER
+
+    rings = _build_rings(
+        index, final, is_ring, density, member, tags, created_at, labels, p, out_f, out_b
+    )
+    ring_index = np.full(n, -1, dtype=np.int64)
+    for i, ring in enumerate(rings):
+        ring_index[ring.members] = i
+    group_size = np.bincount(group[group >= 0], minlength=n_groups)
+    return RingResult(
+        rings=rings,
+        params=p,
+        ring_index=ring_index,
+        status=status,
+        in_degree=index.in_degree,
+        mutual_degree=index.mutual_degree,
+        group_size=np.append(group_size, 0)[group],
+        outside_followers=out_f,
+        outside_back=out_b,
+        labels=None if labels is None else np.asarray(labels),
+    )
+
+
+def _tags(
+    bios: np.ndarray | list[str | None] | None, wanted: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Follow-back tag per account (and a mask), looked up only for `wanted` accounts."""
+    tags = np.full(n, None, dtype=object)
+    tagged = np.zeros(n, dtype=bool)
+    if bios is None:
+        return tags, tagged
+    bio_arr = np.asarray(bios, dtype=object)
+    if bio_arr.shape != (n,):
+        raise ValueError(f"bios must have one entry per account ({n}), got {bio_arr.shape}")
+    for i in np.flatnonzero(wanted).tolist():
+        tags[i] = ev.follow_back_tag(bio_arr[i])
+        tagged[i] = tags[i] is not None
+    return tags, tagged
+
+
+def _build_rings(index, final, is_ring, density, member, tags, created_at, labels, p, out_f,
+                 out_b) -> list[Ring]:  # fmt: skip
+    """Ring objects with per-member reasons; loops run per ring, never per edge."""
+    g_src, g_dst = final[index.follower], final[index.followee]
+    inside = member[index.follower] & (g_src == g_dst)
+    mutual_in = np.bincount(index.follower[inside & index.mutual], minlength=index.n_nodes)
+    if index.followed_at is not None:
+        timed = inside & np.isfinite(index.followed_at)
+        total, best = ev.lockstep_counts(
+            index.follower[timed],
+            index.followed_at[timed].astype(np.int64),
+            index.n_nodes,
+            p.lockstep_window,
+        )
+    rings = []
+    order = np.argsort(final, kind="stable")
+    bounds = np.searchsorted(final[order], np.arange(is_ring.size + 1))
+    for g in np.flatnonzero(is_ring).tolist():
+        members = np.sort(order[bounds[g] : bounds[g + 1]])
+        peers = None
+        if created_at is not None:
+            born = np.asarray(created_at, dtype=np.float64)[members]
+            peers = np.zeros(members.size, dtype=np.int64)
+            known = np.isfinite(born)
+            peers[known] = ev.creation_peers(born[known], p.created_window)
+        names = [str(labels[i]) if labels is not None else str(i) for i in members.tolist()]
+        evidence: dict[int, tuple[Reason, ...]] = {}
+        for k, i in enumerate(members.tolist()):
+            reasons = [
+                ev.dense_reason(int(mutual_in[i]), members.size, float(density[g])),
+                ev.follow_back_reason(
+                    int(out_f[i]),
+                    int(out_b[i]),
+                    p.min_outside_followers,
+                    p.min_follow_back,
+                    p.selective_below,
+                ),
+            ]
+            if tags[i]:
+                reasons.append(ev.hashtag_reason(tags[i]))
+            if index.followed_at is not None and best[i] >= max(p.lockstep_min, total[i] / 2):
+                reasons.append(ev.lockstep_reason(int(best[i]), int(total[i]), p.lockstep_window))
+            if peers is not None and peers[k] >= max(2, (members.size - 1) // 4):
+                reasons.append(ev.creation_reason(int(peers[k]), p.created_window))
+            evidence[i] = tuple(reasons)
+        rings.append(Ring(ring_id(names), members, float(density[g]), evidence))
+    rings.sort(key=lambda r: (-r.size, r.id))
+    return rings
