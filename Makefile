@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format bench clean
+.PHONY: help install run test lint format bench extension clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -28,20 +28,27 @@ run: $(STAMP) ## Migrate, load the synthetic demo world, serve it on http://127.
 	GENUINE_SYNTHETIC_DATA=true $(BIN)/waitress-serve --host $(HOST) --port $(PORT) \
 	  --call genuine:create_app
 
+LINTED := server tests bench extension/build.py
+
 test: $(STAMP) ## Lint and run the test suite
-	$(BIN)/ruff check server tests bench
-	$(BIN)/ruff format --check server tests bench
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/pytest
 
 lint: $(STAMP) ## Lint only
-	$(BIN)/ruff check server tests bench
+	$(BIN)/ruff check $(LINTED)
 
 format: $(STAMP) ## Format the code in place
-	$(BIN)/ruff format server tests bench
-	$(BIN)/ruff check --fix server tests bench
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
 
-bench: $(STAMP) ## Run the benchmarks (prints figures; slow)
-	$(BIN)/python bench/import.py
+extension: $(STAMP) ## Build dist/genuine-chrome.zip and dist/genuine-firefox.zip; web-ext lint (needs npm)
+	$(BIN)/python extension/build.py
+	npx --yes web-ext@10 lint --source-dir dist/genuine-firefox.zip
 
-clean: ## Remove the virtual environment and caches
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info server/*.egg-info
+bench: $(STAMP) ## Run every benchmark (prints figures; slow, minutes each)
+	for b in bench/*.py; do case $$b in *_app.py) continue;; esac; \
+	  echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean: ## Remove the virtual environment, caches and built zips
+	rm -rf $(VENV) .pytest_cache .ruff_cache build dist *.egg-info server/*.egg-info

@@ -1,0 +1,188 @@
+"""What the extension sends to the real API, and how it behaves when the API fails."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.extension.conftest import CARDS, UNKNOWN
+from tests.extension.harness import hosts, open_page, settled, wait_until
+
+PAGES = [
+    ("https://x.com/home", "x-timeline.html"),
+    ("https://bsky.app/profile/alice.bsky.social", "bluesky-profile.html"),
+    ("https://mastodon.social/home", "mastodon-timeline.html"),
+    ("https://www.instagram.com/", "instagram-timeline.html"),
+]
+HANDLES = [c["handle"] for c in CARDS] + [a.split(":", 1)[1] for a in UNKNOWN]
+
+
+def sent_text(recorder) -> str:
+    return "\n".join(
+        f"{r.method} {r.path}?{r.query} {r.body.decode('utf-8', 'replace')}"
+        for r in recorder.api_requests()
+    ).lower()
+
+
+def test_private_mode_sends_no_handle(ext, api):
+    for url, name in PAGES:
+        page = open_page(ext, url, name)
+        found = wait_until(page, lambda p=page: settled(p), what=f"badges on {url}")
+        assert any(h["state"] == "found" for h in found), found
+    received = api.recorder.api_requests()
+    meta = [r for r in received if r.path == "/api/v1/meta"]
+    ranges = [r for r in received if r.path.startswith("/api/v1/badges/range/")]
+    assert len(meta) == 1
+    assert len(meta) + len(ranges) == len(received), [r.path for r in received]
+    assert all(re.fullmatch(r"/api/v1/badges/range/[0-9a-f]+", r.path) for r in ranges)
+    assert all(r.method == "GET" and not r.body and not r.query for r in received)
+    text = sent_text(api.recorder)
+    for handle in HANDLES:
+        assert handle.lower() not in text
+        assert handle.split("@")[0].split(".")[0].lower() not in text
+
+
+def test_private_mode_finds_the_same_cards_as_plain_mode(ext, api):
+    page = open_page(ext, "https://x.com/home", "x-timeline.html")
+    private = sorted(
+        (h["account"], h["levels"], h["text"])
+        for h in wait_until(page, lambda: settled(page), what="private badges")
+    )
+    page.close()
+    ext.reset(api.url, privateMode=False)
+    page = open_page(ext, "https://x.com/home", "x-timeline.html")
+    plain = sorted(
+        (h["account"], h["levels"], h["text"])
+        for h in wait_until(page, lambda: settled(page), what="plain badges")
+    )
+    assert private == plain
+
+
+def test_plain_mode_batches_and_caches(ext, api):
+    ext.reset(api.url, privateMode=False)
+    page = open_page(ext, "https://x.com/home", "x-timeline.html")
+    wait_until(page, lambda: settled(page), what="badges")
+    received = api.recorder.api_requests()
+    assert [(r.method, r.path) for r in received] == [("POST", "/api/v1/badges/lookup")]
+    accounts = json.loads(received[0].body)["accounts"]
+    assert sorted(a["handle"] for a in accounts) == [
+        "amazonhelp",
+        "evil",
+        "nobody_here",
+        "ringleader",
+    ]
+    # A second visit is answered from the cache in chrome.storage: nothing is sent.
+    page.reload()
+    wait_until(page, lambda: settled(page), what="badges after reload")
+    assert len(api.recorder.api_requests()) == 1
+
+
+def popup_text(ext, site: str):
+    popup = ext.context.new_page()
+    popup.goto(ext.extension_url(f"popup/popup.html?tab={ext.tab_id(site)}"))
+    return popup
+
+
+def test_popup_shows_what_the_page_shows(ext):
+    page = open_page(ext, "https://x.com/home", "x-timeline.html")
+    wait_until(page, lambda: settled(page), what="badges")
+    popup = popup_text(ext, "x")
+    popup.locator("#counts:not([hidden])").wait_for()
+    assert popup.locator("#found").inner_text() == "4"
+    assert popup.locator("#annotated").inner_text() == "3"
+    assert popup.locator("#notFound").inner_text() == "1"
+    assert popup.locator("#errors").inner_text() == "0"
+    assert "Server OK" in popup.locator("#apiStatus").inner_text()
+    assert "Private mode" in popup.locator("#mode").inner_text()
+
+
+def test_rate_limit_shows_an_error_and_recovers_after_retry_after(ext, api):
+    ext.reset(api.url, privateMode=False)
+    api.recorder.fail_next(1, 429, retry_after=2)
+    page = open_page(ext, "https://x.com/home", "x-timeline.html")
+    errors = wait_until(
+        page,
+        lambda: (h := settled(page)) and all(x["state"] == "error" for x in h) and h,
+        what="error badges",
+    )
+    assert all(h["text"] == "⚠Genuine unavailable" for h in errors)
+    popup = popup_text(ext, "x")
+    status = popup.locator('#apiStatus[data-state="rate_limited"]')
+    status.wait_for()
+    assert "rate limiting" in status.inner_text() and "Retrying in" in status.inner_text()
+    assert popup.locator("#errors").inner_text() == "4"
+    wait_until(
+        page,
+        lambda: (h := settled(page)) and all(x["state"] != "error" for x in h),
+        timeout=8,
+        what="recovery",
+    )
+    first, second = api.recorder.api_requests()[:2]
+    assert first.status == 429 and second.status == 200
+    assert second.at - first.at >= 1.9  # Retry-After honoured: nothing sent in between
+    popup.locator('#apiStatus[data-state="ok"]').wait_for()
+
+
+def test_server_down_shows_an_error_and_recovers(ext, api):
+    api.stop()
+    try:
+        page = open_page(ext, "https://bsky.app/", "bluesky-timeline.html")
+        wait_until(
+            page,
+            lambda: (h := settled(page)) and all(x["state"] == "error" for x in h),
+            what="error badges",
+        )
+        popup = popup_text(ext, "bluesky")
+        status = popup.locator('#apiStatus[data-state="unreachable"]')
+        status.wait_for()
+        assert "cannot be reached" in status.inner_text()
+    finally:
+        api.start()
+    wait_until(
+        page,
+        lambda: (h := settled(page)) and all(x["state"] != "error" for x in h),
+        timeout=12,
+        what="recovery",
+    )
+    assert {h["account"]: h["state"] for h in hosts(page)}["bluesky:bob.bsky.social"] == "found"
+
+
+def test_server_error_backs_off_and_recovers(ext, api):
+    ext.reset(api.url, privateMode=False)
+    api.recorder.fail_next(1, 503)
+    page = open_page(ext, "https://mastodon.social/home", "mastodon-timeline.html")
+    wait_until(
+        page,
+        lambda: (h := settled(page)) and all(x["state"] == "error" for x in h),
+        what="error badges",
+    )
+    page.locator('[data-genuine-account="mastodon:gargron@mastodon.social"] button').click()
+    assert "server error 503" in page.locator("[data-genuine-popover] .card").inner_text()
+    wait_until(
+        page,
+        lambda: (h := settled(page)) and all(x["state"] != "error" for x in h),
+        timeout=8,
+        what="recovery",
+    )
+    statuses = [r.status for r in api.recorder.api_requests()]
+    assert statuses[:2] == [503, 200]
+
+
+def test_options_page_saves_settings(ext, api):
+    page = ext.context.new_page()
+    page.goto(ext.extension_url("options/options.html"))
+    assert page.locator("#server").input_value() == api.url
+    assert page.locator("#privateMode").is_checked()
+    page.locator("#privateMode").uncheck()
+    page.locator("#badges-reply_rate").uncheck()
+    page.locator("#save").click()
+    page.locator("#status", has_text="Saved.").wait_for()
+    saved = ext.storage("async () => (await chrome.storage.local.get('settings')).settings")
+    assert saved["privateMode"] is False
+    assert saved["badges"]["reply_rate"] is False
+    assert saved["server"] == api.url
+    page.locator("#server").fill("ftp://example.org")
+    page.locator("#save").click()
+    page.locator("#status.error").wait_for()
+    page.locator("#test").click()
+    page.locator("#status", has_text="OK: model").wait_for()
