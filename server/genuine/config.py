@@ -24,10 +24,42 @@ PUBLIC_URL = "http://127.0.0.1:5000"
 CARD_MAX_AGE = 900
 # Private lookups: the prefix length is chosen so a bucket holds about this many cards.
 PRIVATE_BUCKET_SIZE = 64
-# The version of the scoring code and model behind the cards being served.
-MODEL_VERSION = "unscored"
 # True when the store holds the demo's synthetic world (shown on every page).
 SYNTHETIC_DATA = False
 # Rate limits (Flask-Limiter notation), per API key or else per IP address.
 RATE_LIMIT_READ = "1200 per minute"
 RATE_LIMIT_WRITE = "30 per minute"
+# The consultant directory (genuine.directory): outgoing mail goes to the outbox table, and
+# also over SMTP when this is set (smtp://user:password@host:587 or smtps://...:465).
+SMTP_URL: str | None = None
+MAIL_FROM = "Genuine <genuine@localhost>"
+# Seconds a password-reset link stays valid.
+PASSWORD_RESET_MAX_AGE = 3600
+
+# --- Live sources and audits (genuine.sources, genuine.audits, genuine.jobs) ---
+# Replace the instance / AppView / API address for every request of that source
+# (a local test server: "http://127.0.0.1:8080"). None: the account's own instance,
+# https://public.api.bsky.app, https://api.x.com.
+MASTODON_BASE_URL: str | None = None
+BLUESKY_BASE_URL: str | None = None
+X_BASE_URL: str | None = None
+# X audits only run with an API v2 bearer token (app-only).
+X_BEARER_TOKEN: str | None = None
+# Per request: read timeout (s); retries on 429/5xx; longest wait an audit sleeps through.
+SOURCE_TIMEOUT = 10.0
+SOURCE_RETRIES = 4
+SOURCE_MAX_WAIT = 60.0
+SOURCE_BACKOFF = 0.5
+# Most requests one audit may make to one host.
+SOURCE_BUDGET = 1000
+# Followers sampled per audit, and the account's own posts whose replies are read.
+AUDIT_FOLLOWERS = 2000
+AUDIT_POSTS = 40
+# A worker holds an audit this long without news before another may take it over.
+AUDIT_LEASE_SECONDS = 300
+# Audited accounts whose card is older than this are audited again (0: never).
+REAUDIT_AFTER_HOURS = 168
+# At most this many re-audits are queued per scheduler run (every 15 minutes).
+REAUDIT_BATCH = 50
+# Run queued jobs at once, in the caller (tests); the default is a worker (`genuine worker`).
+QUEUE_IMMEDIATE = False

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify
 from spectree import Response as Responses
 
 from genuine.api import spec
+from genuine.badges import model_version
 from genuine.api.badges import current_prefix_length
 from genuine.api.schemas import Health, Meta
 from genuine.db import get_db, schema_problem
@@ -24,7 +25,7 @@ def meta():
     return jsonify(
         prefix_length=length,
         platforms=list(PLATFORMS),
-        model_version=config["MODEL_VERSION"],
+        model_version=model_version(),
         limits={"lookup_batch": 100, "range_prefix_min": length},
         cards=current_app.extensions["genuine.card_count"].get(get_db().engine),
         synthetic=bool(config["SYNTHETIC_DATA"]),
@@ -46,5 +47,8 @@ def healthz():
         checks["database"] = f"unreachable: {exc.__class__.__name__}"
     if checks["database"] == "ok":
         checks["migrations"] = schema_problem() or "ok"
+    from genuine.jobs import queue_problem
+
+    checks["queue"] = queue_problem() or "ok"
     failing = any(value != "ok" for value in checks.values())
     return jsonify(status="failing" if failing else "ok", checks=checks), 503 if failing else 200
