@@ -7,9 +7,9 @@ from flask import Blueprint, current_app, jsonify
 from spectree import Response as Responses
 
 from genuine.api import spec
-from genuine.badges import model_version
 from genuine.api.badges import current_prefix_length
 from genuine.api.schemas import Health, Meta
+from genuine.badges import model_version
 from genuine.db import get_db, schema_problem
 from genuine.models.accounts import PLATFORMS
 
