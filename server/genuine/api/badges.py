@@ -87,12 +87,14 @@ def lookup():
     """Cards for up to 100 accounts at once, and the accounts that have none."""
     body = parse_json(LookupRequest)
     wanted = list(dict.fromkeys((a.platform, a.handle) for a in body.accounts))
+    keys = [lookup_key(p, h) for p, h in wanted]
     with get_db().engine.connect() as conn:
-        found = cards.many(conn, wanted)
-    keys = {pair: lookup_key(*pair) for pair in wanted}
-    hits = [found[keys[pair]].text for pair in wanted if keys[pair] in found]
+        found = cards.many(conn, keys)
+    hits = [found[key].text for key in keys if key in found]
     misses = [
-        json.dumps({"platform": p, "handle": h}) for (p, h) in wanted if keys[(p, h)] not in found
+        json.dumps({"platform": p, "handle": h})
+        for (p, h), key in zip(wanted, keys, strict=True)
+        if key not in found
     ]
     return Response(
         f'{{"found":[{",".join(hits)}],"not_found":[{",".join(misses)}]}}',

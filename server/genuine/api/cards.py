@@ -23,34 +23,28 @@ class StoredCard:
     etag: str
 
 
-def _stored(row) -> StoredCard:
-    return StoredCard(row.lookup_key, row.platform, row.handle, row.card, row.etag)
-
-
-_COLUMNS = (_card.lookup_key, _card.platform, _card.handle, _TEXT, _card.etag)
+# Statements built once: a lookup is on the hot path, and SQLAlchemy caches their compiled form.
+_SELECT = sa.select(_card.lookup_key, _card.platform, _card.handle, _TEXT, _card.etag)
+_ONE = _SELECT.where(_card.lookup_key == sa.bindparam("key"))
+_MANY = _SELECT.where(_card.lookup_key.in_(sa.bindparam("keys", expanding=True)))
+# Hex keys starting with a prefix sort between it and prefix + "g" ('g' follows 'f').
+_RANGE = _SELECT.where(
+    _card.lookup_key >= sa.bindparam("low"), _card.lookup_key < sa.bindparam("high")
+).order_by(_card.lookup_key)
 
 
 def one(conn: sa.Connection, platform: str, handle: str) -> StoredCard | None:
-    row = conn.execute(
-        sa.select(*_COLUMNS).where(_card.lookup_key == lookup_key(platform, handle))
-    ).first()
-    return _stored(row) if row else None
+    row = conn.execute(_ONE, {"key": lookup_key(platform, handle)}).first()
+    return StoredCard(*row) if row else None
 
 
-def many(conn: sa.Connection, accounts: list[tuple[str, str]]) -> dict[str, StoredCard]:
-    keys = {lookup_key(p, h) for p, h in accounts}
-    rows = conn.execute(sa.select(*_COLUMNS).where(_card.lookup_key.in_(keys))).all()
-    return {row.lookup_key: _stored(row) for row in rows}
+def many(conn: sa.Connection, keys: list[str]) -> dict[str, StoredCard]:
+    """Cards by lookup key (see genuine.models.lookup_key); missing keys are left out."""
+    return {row[0]: StoredCard(*row) for row in conn.execute(_MANY, {"keys": keys})}
 
 
 def by_prefix(conn: sa.Connection, prefix: str) -> list[StoredCard]:
-    # Hex keys starting with `prefix` sort between it and prefix + "g" ('g' follows 'f').
-    rows = conn.execute(
-        sa.select(*_COLUMNS)
-        .where(_card.lookup_key >= prefix, _card.lookup_key < prefix + "g")
-        .order_by(_card.lookup_key)
-    ).all()
-    return [_stored(row) for row in rows]
+    return [StoredCard(*row) for row in conn.execute(_RANGE, {"low": prefix, "high": prefix + "g"})]
 
 
 class CardCount:
