@@ -28,7 +28,7 @@ run: $(STAMP) ## Migrate, load the synthetic demo world, serve it on http://127.
 	GENUINE_SYNTHETIC_DATA=true $(BIN)/waitress-serve --host $(HOST) --port $(PORT) \
 	  --call genuine:create_app
 
-LINTED := server tests bench extension/build.py
+LINTED := server tests bench extension/build.py site/hooks
 
 test: $(STAMP) ## Lint and run the test suite
 	$(BIN)/ruff check $(LINTED)
