@@ -44,7 +44,7 @@ const handlers = {
     try {
       const { status, body } = await apiRequest(s.server, "/audits", {
         method: "POST",
-        json: { platform: acct.platform, handle },
+        json: { account: { platform: acct.platform, handle } },
         headers: { "X-API-Key": s.apiKey },
       });
       if (status === 404) return { ok: false, message: "this server does not take audits" };

@@ -19,6 +19,9 @@ COMMAND_MODULES = [
     "genuine.commands.model",
     "genuine.commands.score",
     "genuine.commands.rings",
+    "genuine.commands.audit",
+    "genuine.commands.users",
+    "genuine.commands.directory",
 ]
 
 

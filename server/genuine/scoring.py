@@ -46,16 +46,57 @@ def _seconds(values: Iterable[datetime | None]) -> np.ndarray:
     return np.array([v.timestamp() if v else np.nan for v in values], dtype=np.float64)
 
 
-def load(conn: sa.Connection, platform: str) -> PlatformData:
+CHUNK = 5000  # handles per IN (...) list: far below SQLite's 32,766 variables
+
+
+def _chunks(values: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def load(conn: sa.Connection, platform: str, handles: Iterable[str] | None = None) -> PlatformData:
+    """One platform's data; with `handles`, only what scoring those accounts needs:
+    their neighbourhood (followers and followees), the follows among it, the posts they
+    wrote or that reply to them (and their askers' profiles), and their snapshots.
+
+    The neighbourhood is gathered here and passed as literal lists: SQLite plans
+    `IN (subquery of a UNION)` as a scan per row, which cost most of an audit's time."""
+    only = sorted(set(handles)) if handles is not None else None
+    account_filter = follow_filter = post_filter = snapshot_filter = sa.true()
+    if only is not None:
+        near = set(only)
+        for follower, followee in conn.execute(
+            sa.select(Follow.follower, Follow.followee).where(
+                Follow.platform == platform,
+                sa.or_(Follow.followee.in_(only), Follow.follower.in_(only)),
+            )
+        ):
+            near.add(follower)
+            near.add(followee)
+        askers = conn.execute(
+            sa.select(Post.author).where(
+                Post.platform == platform, Post.in_reply_to_author.in_(only)
+            )
+        ).scalars()
+        wanted = sorted(near | set(askers))
+        nodes = sorted(near)
+        account_filter = sa.or_(*(Account.handle.in_(c) for c in _chunks(wanted)))
+        follow_filter = sa.or_(*(Follow.follower.in_(c) for c in _chunks(nodes)))
+        post_filter = sa.or_(Post.author.in_(only), Post.in_reply_to_author.in_(only))
+        snapshot_filter = Snapshot.handle.in_(only)
     account_rows = conn.execute(
-        sa.select(Account).where(Account.platform == platform).order_by(Account.handle)
+        sa.select(Account)
+        .where(Account.platform == platform, account_filter)
+        .order_by(Account.handle)
     ).mappings()
     accounts = [dict(row) for row in account_rows]
     follows = conn.execute(
         sa.select(Follow.follower, Follow.followee, Follow.followed_at).where(
-            Follow.platform == platform
+            Follow.platform == platform, follow_filter
         )
     ).all()
+    if only is not None:
+        follows = [f for f in follows if f[1] in near]
     post_rows = conn.execute(
         sa.select(
             Post.post_id,
@@ -64,12 +105,16 @@ def load(conn: sa.Connection, platform: str) -> PlatformData:
             Post.in_reply_to_post_id,
             Post.in_reply_to_author,
             Post.text,
-        ).where(Post.platform == platform)
+        ).where(Post.platform == platform, post_filter)
     ).mappings()
     snapshots: dict[str, tuple[list[datetime], list[int]]] = {}
     for handle, taken_at, count in conn.execute(
         sa.select(Snapshot.handle, Snapshot.taken_at, Snapshot.followers_count)
-        .where(Snapshot.platform == platform, Snapshot.followers_count.is_not(None))
+        .where(
+            Snapshot.platform == platform,
+            Snapshot.followers_count.is_not(None),
+            snapshot_filter,
+        )
         .order_by(Snapshot.handle, Snapshot.taken_at)
     ):
         times, counts = snapshots.setdefault(handle, ([], []))
@@ -93,9 +138,14 @@ class Scored:
 
 
 def score(
-    data: PlatformData, now: datetime, *, public_url: str, version: str | None = None
+    data: PlatformData,
+    now: datetime,
+    *,
+    public_url: str,
+    version: str | None = None,
+    only: set[str] | None = None,
 ) -> list[Scored]:
-    """Cards and evidence for every account of `data` that has a profile."""
+    """Cards and evidence for every account of `data` that has a profile (or of `only`)."""
     version = version or badges.model_version()
     handles = [a["handle"] for a in data.accounts]
     # Node ids: every handle seen in profiles or follows.
@@ -138,6 +188,8 @@ def score(
 
     out = []
     for i, account in enumerate(data.accounts):
+        if only is not None and account["handle"] not in only:
+            continue
         node = int(account_node[i])
         followers = follower_node[order[starts[node] : starts[node + 1]]]
         risk, sample = _purchase(account, followers, which, flags, clf, data)
@@ -274,18 +326,29 @@ def score_store(
     public_url: str,
     platforms: Iterable[str] | None = None,
     now: datetime | None = None,
+    handles: Iterable[str] | None = None,
+    conn: sa.Connection | None = None,
 ) -> dict[str, int]:
-    """Score every account of each platform and write its card and report; returns counts."""
+    """Score every account of each platform and write its card and report; returns counts.
+
+    `handles` scores only those accounts (an audit): the cards of their neighbours are
+    left as they are. `conn`, an open transaction, makes the card writes part of it.
+    """
     now = now or datetime.now(UTC)
+    only = set(handles) if handles is not None else None
     done: dict[str, int] = {}
-    with engine.connect() as conn:
-        present = conn.execute(sa.select(Account.platform).distinct()).scalars().all()
+    with engine.connect() as reader:
+        present = reader.execute(sa.select(Account.platform).distinct()).scalars().all()
     for platform in sorted(set(platforms or present) & set(present)):
-        with engine.connect() as conn:
-            data = load(conn, platform)
-        scored = score(data, now, public_url=public_url)
-        with engine.begin() as conn:
+        with engine.connect() as reader:
+            data = load(reader, platform, only)
+        scored = score(data, now, public_url=public_url, only=only)
+        if conn is not None:
             save_cards(conn, (s.card for s in scored))
             save_reports(conn, scored)
+        else:
+            with engine.begin() as writer:
+                save_cards(writer, (s.card for s in scored))
+                save_reports(writer, scored)
         done[platform] = len(scored)
     return done

@@ -235,7 +235,7 @@ def test_unknown_account_offers_an_audit_only_with_a_key(ext, api):
     assert len(audits) == 1
     assert audits[0].method == "POST"
     assert audits[0].api_key == "gen_test_key"
-    assert json.loads(audits[0].body) == {"platform": "x", "handle": "nobody_here"}
+    assert json.loads(audits[0].body) == {"account": {"platform": "x", "handle": "nobody_here"}}
 
 
 def test_site_switch_turns_a_site_off(ext):

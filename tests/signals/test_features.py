@@ -94,3 +94,15 @@ def test_reasons_quote_the_accounts_numbers():
     assert describe("activity", raw) == ("never_posted", "never posted")
     assert describe("avatar", raw) == ("no_avatar", "no profile picture")
     assert describe("handle", raw)[1] == "handle has 4 digits in 8 characters"
+
+
+def test_observed_at_read_back_from_the_store_as_text_counts_like_a_datetime():
+    from datetime import UTC, datetime
+
+    from genuine.signals.features import build_features
+
+    created = datetime(2010, 1, 1, tzinfo=UTC)
+    as_date = {"created_at": created, "extra": {"observed_at": datetime(2015, 1, 1, tzinfo=UTC)}}
+    as_text = {"created_at": created, "extra": {"observed_at": "2015-01-01T00:00:00+00:00"}}
+    first, second = build_features([as_date, as_text]).raw["age_days"]
+    assert first == second == 1826.0

@@ -21,6 +21,8 @@ BLUEPRINTS = [
     "genuine.api.meta",
     "genuine.api.disputes",
     "genuine.api.reports",
+    "genuine.api.audits",
+    "genuine.api.consultants",
 ]
 
 spec = SpecTree(

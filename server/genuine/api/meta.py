@@ -37,7 +37,7 @@ def meta():
     resp=Responses(HTTP_200=Health, HTTP_503=Health), tags=["meta"], skip_validation=True
 )
 def healthz():
-    """Database reachable and at the newest migration."""
+    """Database reachable and at the newest migration; job queue reachable when configured."""
     checks: dict[str, str] = {}
     try:
         with get_db().engine.connect() as conn:
@@ -47,5 +47,8 @@ def healthz():
         checks["database"] = f"unreachable: {exc.__class__.__name__}"
     if checks["database"] == "ok":
         checks["migrations"] = schema_problem() or "ok"
+    from genuine.jobs import queue_problem
+
+    checks["queue"] = queue_problem() or "ok"
     failing = any(value != "ok" for value in checks.values())
     return jsonify(status="failing" if failing else "ok", checks=checks), 503 if failing else 200

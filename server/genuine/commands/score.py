@@ -81,6 +81,7 @@ def demo() -> None:
         click.echo(f"  {base}/report/{platform}/{handle}   {what}")
     click.echo(f"  {base}/api/v1/badges/x/demo_helpdesk   a card as JSON")
     click.echo(f"  {base}/api/v1/openapi.json   the API description")
+    click.echo(__import__("genuine.directory.demo", fromlist=["describe"]).describe(engine, base))
 
 
 commands = [score, badge, demo]

@@ -149,6 +149,8 @@ def _age_days(values: Mapping[str, Any], reference_time: datetime) -> float:
         return math.nan
     extra = values.get("extra") or {}
     observed = extra.get("observed_at") or reference_time
+    if isinstance(observed, str):  # JSON in the store keeps it as ISO 8601 text
+        observed = datetime.fromisoformat(observed)
     if observed.tzinfo is None:
         observed = observed.replace(tzinfo=UTC)
     if created.tzinfo is None:

@@ -6,7 +6,12 @@ import importlib
 
 from flask import Flask
 
-BLUEPRINTS = ["genuine.web.reports"]
+BLUEPRINTS = [
+    "genuine.web.reports",
+    "genuine.web.auth",
+    "genuine.web.submit",
+    "genuine.web.review",
+]
 
 LEVEL_WORDS = {
     "low": ("Low risk", "✓"),

@@ -1,0 +1,122 @@
+"""People: argon2 password hashes, signed password-reset tokens, and the outbox.
+
+There is no mail server by default: every message is stored in the outbox table, which an
+admin can read at /admin/outbox; with GENUINE_SMTP_URL (smtp:// or smtps://user:pass@host:port)
+it is also sent, and the outcome is stored beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from urllib.parse import unquote, urlsplit
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
+from genuine.models import OutboxMessage, User
+from genuine.models.users import ROLES
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+PASSWORD_MIN, PASSWORD_MAX = 12, 200
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """True when it matches. Without a user, a dummy hash is still checked so that a wrong
+    email costs as long as a wrong password (no telling which emails have accounts)."""
+    stored = user.password_hash if user else _DUMMY
+    try:
+        return _hasher.verify(stored, password) and user is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+_DUMMY = _hasher.hash("not a password anyone has")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def by_email(session: Session, email: str) -> User | None:
+    return session.execute(
+        sa.select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def create_user(session: Session, email: str, name: str, password: str, role: str) -> User:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    user = User(
+        email=normalise_email(email),
+        name=name.strip()[:100],
+        password_hash=hash_password(password),
+        role=role,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _fingerprint(user: User) -> str:
+    # Part of the token: once the password changes, every earlier token stops working.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def reset_token(user: User) -> str:
+    return _serializer().dumps({"id": user.id, "fp": _fingerprint(user)})
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The user a reset token was made for, or None when it is forged, expired or used."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except BadSignature:  # SignatureExpired is a BadSignature
+        return None
+    user = session.get(User, data.get("id")) if isinstance(data, dict) else None
+    if user is None or data.get("fp") != _fingerprint(user):
+        return None
+    return user
+
+
+def send_mail(session: Session, recipient: str, subject: str, body: str) -> OutboxMessage:
+    """Store the message in the outbox and, when SMTP is configured, send it."""
+    message = OutboxMessage(recipient=recipient, subject=subject[:200], body=body[:10_000])
+    url = current_app.config.get("SMTP_URL") if has_app_context() else None
+    if url:
+        try:
+            _smtp_send(url, current_app.config["MAIL_FROM"], message)
+            message.sent_at = datetime.now(UTC)
+        except (OSError, smtplib.SMTPException) as exc:
+            message.error = f"{exc.__class__.__name__}: {exc}"[:500]
+    session.add(message)
+    return message
+
+
+def _smtp_send(url: str, sender: str, message: OutboxMessage) -> None:
+    parts = urlsplit(url)
+    email = EmailMessage()
+    email["From"], email["To"], email["Subject"] = sender, message.recipient, message.subject
+    email.set_content(message.body)
+    secure = parts.scheme == "smtps"
+    smtp_class = smtplib.SMTP_SSL if secure else smtplib.SMTP
+    with smtp_class(parts.hostname or "localhost", parts.port or (465 if secure else 25)) as smtp:
+        if not secure and parts.username:
+            smtp.starttls()
+        if parts.username:
+            smtp.login(unquote(parts.username), unquote(parts.password or ""))
+        smtp.send_message(email)

@@ -1,0 +1,132 @@
+"""The job queue: huey on SQLite in the instance folder, or on Redis when GENUINE_REDIS_URL is set.
+
+One huey per app (`get_huey`), with three tasks bound to that app:
+
+- `audit(audit_id)`: run one audit (genuine.audits.run_audit);
+- `reaudit` (every 15 minutes): queue audits of accounts whose card is older than
+  REAUDIT_AFTER_HOURS, so snapshots accumulate and follower jumps become visible;
+- `recover` (every minute, and when a worker starts): queue again audits whose
+  worker died, since huey does not give a message back when its consumer is killed.
+
+`genuine worker` runs the consumer; the API and `genuine audit --queue` only enqueue.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, current_app
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+
+from genuine import audits
+from genuine.db import get_db
+
+log = logging.getLogger("genuine.jobs")
+
+
+def make_huey(app: Flask) -> Huey:
+    config = app.config
+    immediate = bool(config.get("QUEUE_IMMEDIATE"))
+    if config.get("REDIS_URL"):
+        huey: Huey = RedisHuey("genuine", url=config["REDIS_URL"], immediate=immediate)
+    else:
+        path = Path(app.instance_path) / "huey.sqlite"
+        huey = SqliteHuey("genuine", filename=str(path), immediate=immediate)
+    pid = [os.getpid()]
+
+    def engine():
+        db = get_db(app)
+        if pid[0] != os.getpid():  # a forked process worker: connections are not shareable
+            db.engine.dispose(close=False)
+            pid[0] = os.getpid()
+        return db.engine
+
+    @huey.task(name="audit")
+    def audit(audit_id: str) -> str | None:
+        with app.app_context():
+            done = audits.run_audit(engine(), app.config, audit_id)
+        return done["status"] if done else None
+
+    @huey.periodic_task(crontab(minute="*/15"), name="reaudit")
+    def reaudit() -> int:
+        with app.app_context():
+            return queue_stale(app)
+
+    @huey.periodic_task(crontab(minute="*"), name="recover")
+    def recover() -> int:
+        with app.app_context():
+            return requeue_lost(app)
+
+    huey.genuine_tasks = {"audit": audit, "reaudit": reaudit, "recover": recover}
+    return huey
+
+
+def get_huey(app: Flask | None = None) -> Huey:
+    app = app or current_app._get_current_object()
+    huey = app.extensions.get("genuine.huey")
+    if huey is None:
+        huey = app.extensions["genuine.huey"] = make_huey(app)
+    return huey
+
+
+def enqueue(audit_id: str, app: Flask | None = None) -> None:
+    get_huey(app).genuine_tasks["audit"](audit_id)
+
+
+def request(
+    platform: str, handle: str, *, followers: int | None = None, origin: str = "api"
+) -> tuple[dict, bool]:
+    """Create (or share) the audit of one account and queue it when new."""
+    app = current_app._get_current_object()
+    audit, created = audits.request_audit(
+        get_db(app).engine,
+        platform,
+        handle,
+        followers=followers or int(app.config["AUDIT_FOLLOWERS"]),
+        origin=origin,
+    )
+    if created:
+        enqueue(audit["id"], app)
+        audit = audits.get(get_db(app).engine, audit["id"]) or audit
+    return audit, created
+
+
+def requeue_lost(app: Flask) -> int:
+    lost = audits.lost(get_db(app).engine, float(app.config["AUDIT_LEASE_SECONDS"]))
+    for audit_id in lost:
+        log.warning("audit %s lost its worker: queued again", audit_id)
+        enqueue(audit_id, app)
+    return len(lost)
+
+
+def queue_stale(app: Flask) -> int:
+    from genuine.sources import available
+
+    hours = float(app.config["REAUDIT_AFTER_HOURS"] or 0)
+    if hours <= 0:
+        return 0
+    due = audits.stale(
+        get_db(app).engine, hours, available(app.config), int(app.config["REAUDIT_BATCH"])
+    )
+    for platform, handle in due:
+        audit, created = audits.request_audit(
+            get_db(app).engine,
+            platform,
+            handle,
+            followers=int(app.config["AUDIT_FOLLOWERS"]),
+            origin="schedule",
+        )
+        if created:
+            enqueue(audit["id"], app)
+    return len(due)
+
+
+def queue_problem(app: Flask | None = None) -> str | None:
+    """None when the queue's storage answers, else what is wrong (healthz)."""
+    try:
+        get_huey(app).pending_count()
+    except Exception as exc:
+        return f"unreachable: {exc.__class__.__name__}"
+    return None

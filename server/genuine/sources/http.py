@@ -1,0 +1,181 @@
+"""The HTTP client every source shares: one `requests.Session` per source.
+
+What it adds to `requests`:
+
+- a User-Agent that names the project and where to reach whoever runs it
+  (`Genuine/<version> (+PUBLIC_URL)`), so instance admins know who is asking;
+- connect and read timeouts on every request;
+- retries with exponential backoff and full jitter on 429 and 5xx answers and on
+  connection errors, waiting at least what the server asked for (`Retry-After`, or
+  `X-RateLimit-Reset` when `X-RateLimit-Remaining` is 0);
+- pacing: when a server says its window is used up (`X-RateLimit-Remaining: 0`),
+  the next request to that host waits for the reset instead of earning a 429;
+- a per-host budget: an audit may not make more than `budget` requests to one host,
+  so a huge follower list or a loop in pagination cannot run away.
+
+Waits longer than `max_wait` are not slept through (a worker would sit idle for
+minutes): they raise `RateLimited`, and the audit fails with that reason and is
+retried later by the schedule.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from genuine import __version__
+
+
+class SourceError(Exception):
+    """A platform could not give us what we asked for; the message says why, in words."""
+
+
+class AccountGone(SourceError):
+    """The account does not exist, was deleted, or was suspended by its platform."""
+
+
+class RateLimited(SourceError):
+    """The platform asks us to wait longer than an audit is willing to."""
+
+
+class BudgetExceeded(SourceError):
+    """An audit reached its request budget for one host."""
+
+
+def user_agent(public_url: str) -> str:
+    return f"Genuine/{__version__} (+{public_url})"
+
+
+def _reset_seconds(value: str | None, now: float) -> float | None:
+    """Seconds until a reset header's moment; it may be seconds, epoch seconds or ISO 8601.
+
+    Mastodon sends an ISO 8601 timestamp, X sends epoch seconds, Retry-After sends
+    seconds or an HTTP date (RFC 9110).
+    """
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if number is not None:
+        return max(0.0, number - now) if number > 1e9 else max(0.0, number)
+    for parse in (
+        lambda v: datetime.fromisoformat(v.replace("Z", "+00:00")),
+        parsedate_to_datetime,
+    ):
+        try:
+            moment = parse(value)
+        except (ValueError, TypeError):
+            continue
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return max(0.0, moment.timestamp() - now)
+    return None
+
+
+class HttpClient:
+    """GET JSON from one platform with retries, pacing and a budget per host."""
+
+    def __init__(
+        self,
+        *,
+        public_url: str,
+        timeout: float = 10.0,
+        retries: int = 4,
+        budget: int = 1000,
+        max_wait: float = 60.0,
+        backoff: float = 0.5,
+        headers: dict[str, str] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.session = requests.Session()
+        self.session.headers.update(
+            {"User-Agent": user_agent(public_url), "Accept": "application/json", **(headers or {})}
+        )
+        self.timeout, self.retries, self.budget = (min(timeout, 5.0), timeout), retries, budget
+        self.max_wait, self.backoff, self.sleep = max_wait, backoff, sleep
+        self.requests: Counter[str] = Counter()  # per host, including retries
+        self._not_before: dict[str, float] = {}
+        self.on_request: Callable[[], None] | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.requests.values())
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _wait(self, host: str, seconds: float, why: str) -> None:
+        if seconds > self.max_wait:
+            raise RateLimited(f"{host} asks us to wait {seconds:.0f} s ({why}); try again later")
+        if seconds > 0:
+            self.sleep(seconds)
+
+    def get(self, url: str, params: Any = None) -> requests.Response:
+        """The response to GET `url` (2xx or 4xx); 429/5xx are retried, then raise SourceError."""
+        host = urlsplit(url).netloc
+        attempt = 0
+        while True:
+            pause = self._not_before.pop(host, 0.0) - time.time()
+            if pause > 0:
+                self._wait(host, pause, "rate-limit window used up")
+            if self.requests[host] >= self.budget:
+                raise BudgetExceeded(
+                    f"{host}: request budget of {self.budget} used up for this audit"
+                )
+            self.requests[host] += 1
+            if self.on_request:
+                self.on_request()
+            try:
+                response = self.session.get(url, params=params, timeout=self.timeout)
+            except requests.RequestException as exc:
+                if attempt >= self.retries:
+                    raise SourceError(f"{host} unreachable: {exc.__class__.__name__}") from None
+                self._wait(host, self._backoff(attempt), "connection error")
+                attempt += 1
+                continue
+            self._pace(host, response)
+            if response.status_code == 429 or response.status_code >= 500:
+                if attempt >= self.retries:
+                    raise SourceError(
+                        f"{host} answered HTTP {response.status_code} "
+                        f"{self.retries + 1} times in a row"
+                    )
+                asked = _reset_seconds(response.headers.get("Retry-After"), time.time())
+                if asked is None and response.status_code == 429:
+                    asked = _reset_seconds(response.headers.get("X-RateLimit-Reset"), time.time())
+                self._wait(host, max(asked or 0.0, self._backoff(attempt)), "HTTP 429/5xx")
+                attempt += 1
+                continue
+            return response
+
+    def _backoff(self, attempt: int) -> float:
+        # Full jitter (AWS architecture blog): spreads retries of many workers apart.
+        return random.uniform(0, self.backoff * 2**attempt)
+
+    def _pace(self, host: str, response: requests.Response) -> None:
+        remaining = response.headers.get("X-RateLimit-Remaining")
+        if remaining is not None and remaining.strip() in ("0", "0.0"):
+            wait = _reset_seconds(response.headers.get("X-RateLimit-Reset"), time.time())
+            if wait:
+                self._not_before[host] = time.time() + wait
+
+    def json(self, response: requests.Response) -> Any:
+        try:
+            return response.json()
+        except (ValueError, json.JSONDecodeError):
+            host = urlsplit(response.url).netloc
+            raise SourceError(
+                f"{host} answered HTTP {response.status_code} with malformed JSON"
+            ) from None

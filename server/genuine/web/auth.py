@@ -1,0 +1,170 @@
+"""Sign-up, sign-in, sign-out, password reset, and the admin's outbox (Flask-Login sessions).
+
+Passwords are argon2id hashes (genuine.directory.people). Reset links are signed, expiring
+tokens that stop working once the password changes. Without SMTP, reset mail sits in the
+outbox, which an admin reads at /admin/outbox.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+from genuine.db import get_db
+from genuine.directory import log, people
+from genuine.directory.forms import (
+    ActionForm,
+    ResetForm,
+    ResetRequestForm,
+    SignInForm,
+    SignUpForm,
+)
+from genuine.models import OutboxMessage, User
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.signin"
+login_manager.login_message = "Sign in to see that page."
+
+
+@bp.record_once
+def _setup(state) -> None:
+    login_manager.init_app(state.app)
+    # Forms that are only a button (sign out) put the token in by hand.
+    state.app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
+    state.app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    state.app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    with get_db().session() as session:
+        return session.get(User, int(user_id))
+
+
+def role_required(role: str):
+    """Signed in with at least `role`; 403 otherwise (admins may do what reviewers may)."""
+
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if not current_user.can(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths on this site: `next` must never send people elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and "\\" not in target:
+            return target
+    return url_for("submit.dashboard")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    form = SignUpForm()
+    if form.validate_on_submit():
+        with get_db().session() as session, session.begin():
+            if people.by_email(session, form.email.data):
+                form.email.errors.append("an account with this email exists: sign in instead")
+            else:
+                user = people.create_user(
+                    session, form.email.data, form.name.data, form.password.data, "consultant"
+                )
+                log.record(session, "signed_up", actor_id=user.id)
+        if not form.email.errors:
+            login_user(user)
+            flash("Welcome. Fill in your profile and save it as a draft whenever you like.")
+            return redirect(url_for("submit.edit"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+def signin():
+    form = SignInForm()
+    if form.validate_on_submit():
+        with get_db().session() as session:
+            user = people.by_email(session, form.email.data)
+            good = people.check_password(user, form.password.data)
+        if good:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("that email and password do not match an account")
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/signin.html", form=form), status
+
+
+@bp.post("/signout")
+def signout():
+    if ActionForm().validate_on_submit():
+        logout_user()
+        flash("You are signed out.")
+    return redirect(url_for("auth.signin"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        with get_db().session() as session, session.begin():
+            user = people.by_email(session, form.email.data)
+            if user is not None:
+                link = url_for("auth.reset", token=people.reset_token(user), _external=True)
+                people.send_mail(
+                    session,
+                    user.email,
+                    "Reset your Genuine password",
+                    f"Hello {user.name},\n\nOpen this link within an hour to choose a new "
+                    f"password:\n{link}\n\nIf you did not ask for it, ignore this message.",
+                )
+        # The same answer either way: the page must not reveal who has an account.
+        flash("If an account uses that address, a reset link is on its way.")
+        return redirect(url_for("auth.signin"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/reset_request.html", form=form), status
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    with get_db().session() as session:
+        if people.user_for_token(session, token) is None:
+            flash("That reset link is invalid, used or expired: ask for a new one.")
+            return redirect(url_for("auth.reset_request"))
+    form = ResetForm()
+    if form.validate_on_submit():
+        with get_db().session() as session, session.begin():
+            user = people.user_for_token(session, token)
+            if user is not None:
+                user.password_hash = people.hash_password(form.password.data)
+                log.record(session, "password_reset", actor_id=user.id)
+        flash("Your password is changed: sign in with it.")
+        return redirect(url_for("auth.signin"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/reset.html", form=form), status
+
+
+@bp.get("/admin/outbox")
+@role_required("admin")
+def outbox():
+    with get_db().session() as session:
+        messages = list(
+            session.execute(
+                sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+            ).scalars()
+        )
+    return render_template("auth/outbox.html", messages=messages)

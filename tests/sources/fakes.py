@@ -1,0 +1,330 @@
+"""Fake Mastodon and Bluesky servers answering exactly the documented shapes.
+
+Each fake is a werkzeug handler: tests mount it on pytest-httpserver, the benchmark
+serves it with werkzeug. Data is generated deterministically: an account with
+`followers` followers (one in five looks bought: no avatar, no posts, digits in the
+handle, a fresh account), some posts, replies from followers, answers from the account.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+from werkzeug import Request, Response
+
+BASE_TIME = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _json(body, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(json.dumps(body), status=status, headers=headers, mimetype="application/json")
+
+
+def _fake(i: int) -> bool:
+    return i % 5 == 0
+
+
+class FakeMastodon:
+    """One instance, `domain`, holding `user` and its followers (some remote)."""
+
+    def __init__(
+        self,
+        domain: str = "social.test",
+        user: str = "alice",
+        followers: int = 200,
+        posts: int = 12,
+    ) -> None:
+        self.domain, self.user = domain, user
+        self.hide_collections = False
+        self.empty_followers = False
+        self.calls: list[str] = []
+        self.main = self._account(1, user, followers_count=followers, following=3)
+        self.followers = [self._follower(i) for i in range(followers)]
+        self.following = self.followers[1:4]
+        self.statuses, self.contexts = self._statuses(posts)
+
+    def _account(self, n: int, username: str, *, followers_count: int, following: int, remote=None):
+        fake = n > 1 and _fake(n)
+        return {
+            "id": str(n),
+            "username": username,
+            "acct": f"{username}@{remote}" if remote else username,
+            "display_name": "" if fake else f"Person {n} ✨",
+            "locked": False,
+            "bot": False,
+            "group": False,
+            "created_at": _iso(BASE_TIME - timedelta(days=3 if fake else 400 + n)),
+            "note": "" if fake else f"<p>I write about things &amp; more #{n}</p>",
+            "url": f"https://{remote or self.domain}/@{username}",
+            "avatar": f"https://{self.domain}/avatars/original/missing.png"
+            if fake
+            else f"https://{self.domain}/system/accounts/avatars/{n}.png",
+            "header": f"https://{self.domain}/headers/original/missing.png",
+            "followers_count": followers_count,
+            "following_count": 900 if fake else following,
+            "statuses_count": 0 if fake else 50 + n,
+            "last_status_at": "2026-10-30",
+            "emojis": [],
+            "fields": [
+                {
+                    "name": "web",
+                    "value": f'<a href="https://example.org/{n}" rel="me">example.org</a>',
+                    "verified_at": None,
+                }
+            ],
+        }
+
+    def _follower(self, i: int):
+        n = i + 2
+        name = f"user{n}x{n * 7919 % 10000}" if _fake(n) else f"person_{n}"
+        remote = "other.example" if n % 3 == 0 else None
+        return self._account(
+            n, name, followers_count=2 if _fake(n) else 100 + n, following=50, remote=remote
+        )
+
+    def _statuses(self, count: int):
+        statuses, contexts = [], {}
+        for k in range(count):
+            sid = str(1000 + k)
+            created = BASE_TIME - timedelta(days=2 * (count - k))
+            replies = []
+            if k % 2 == 0:
+                asker = self.followers[k % len(self.followers)] if self.followers else self.main
+                qid = str(5000 + k)
+                replies.append(self._status(qid, asker, created + timedelta(minutes=5), sid, "1"))
+                if k % 4 == 0:
+                    replies.append(
+                        self._status(
+                            str(8000 + k),
+                            self.main,
+                            created + timedelta(minutes=30),
+                            qid,
+                            asker["id"],
+                            mention=asker,
+                        )
+                    )
+            statuses.append(self._status(sid, self.main, created, None, None, replies=len(replies)))
+            contexts[sid] = replies
+        statuses.reverse()  # newest first, as the API answers
+        return statuses, contexts
+
+    def _status(self, sid, account, created, parent, parent_account, *, replies=0, mention=None):
+        return {
+            "id": sid,
+            "created_at": _iso(created),
+            "in_reply_to_id": parent,
+            "in_reply_to_account_id": parent_account,
+            "visibility": "public",
+            "content": f"<p>Status {sid}: is this right? &lt;yes&gt;</p>",
+            "account": account,
+            "reblog": None,
+            "replies_count": replies,
+            "mentions": [
+                {
+                    "id": mention["id"],
+                    "username": mention["username"],
+                    "acct": mention["acct"],
+                    "url": mention["url"],
+                }
+            ]
+            if mention
+            else [],
+        }
+
+    def rate_headers(self) -> dict:
+        return {
+            "X-RateLimit-Limit": "300",
+            "X-RateLimit-Remaining": "299",
+            "X-RateLimit-Reset": _iso(datetime.now(UTC) + timedelta(minutes=5)),
+        }
+
+    def _page(self, request: Request, items: list, size: int, path: str) -> Response:
+        limit = min(int(request.args.get("limit", size)), size)
+        start = int(request.args.get("max_id", 0))
+        page = items[start : start + limit]
+        headers = self.rate_headers()
+        if start + limit < len(items):
+            query = urlencode({"limit": limit, "max_id": start + limit})
+            headers["Link"] = f'<{request.host_url.rstrip("/")}{path}?{query}>; rel="next"'
+        return _json(page, headers=headers)
+
+    def __call__(self, request: Request) -> Response:
+        path = request.path
+        self.calls.append(path)
+        if path == "/api/v1/accounts/lookup":
+            if request.args.get("acct", "").lower() != self.user:
+                return _json({"error": "Record not found"}, 404)
+            return _json(
+                {**self.main, "hide_collections": self.hide_collections},
+                headers=self.rate_headers(),
+            )
+        match = re.fullmatch(r"/api/v1/accounts/(\d+)/(followers|following|statuses)", path)
+        if match and match.group(1) == "1":
+            kind = match.group(2)
+            if kind == "statuses":
+                return self._page(request, self.statuses, 40, path)
+            items = self.followers if kind == "followers" else self.following
+            if self.hide_collections or (self.empty_followers and kind == "followers"):
+                items = []
+            return self._page(request, items, 80, path)
+        match = re.fullmatch(r"/api/v1/statuses/(\d+)/context", path)
+        if match and match.group(1) in self.contexts:
+            return _json({"ancestors": [], "descendants": self.contexts[match.group(1)]})
+        return _json({"error": "Record not found"}, 404)
+
+
+class FakeBluesky:
+    """The public AppView for one account, `handle`, and its followers."""
+
+    def __init__(
+        self,
+        handle: str = "alice.bsky.test",
+        followers: int = 200,
+        posts: int = 12,
+        did: str = "did:plc:alice000000000000000000",
+    ) -> None:
+        self.handle = handle
+        self.did = did
+        self.calls: list[str] = []
+        self.main = self._profile(0, handle, self.did, followers)
+        self.followers = [self._profile(i + 1, None, None, 0) for i in range(followers)]
+        self.by_did = {p["did"]: p for p in [self.main, *self.followers]}
+        self.follows = self.followers[:3]
+        self.feed, self.threads = self._posts(posts)
+
+    def _profile(self, n: int, handle, did, followers):
+        fake = n > 0 and _fake(n)
+        handle = handle or (
+            f"u{n}x{n * 7919 % 10000}.bsky.social" if fake else f"person{n}.bsky.social"
+        )
+        return {
+            "did": did or f"did:plc:{n:024d}",
+            "handle": handle,
+            "displayName": "" if fake else f"Person {n} ✨",
+            "description": "" if fake else f"Writing about things #{n}",
+            "avatar": None if fake else f"https://cdn.bsky.app/img/avatar/{n}.jpg",
+            "followersCount": followers or (2 if fake else 100 + n),
+            "followsCount": 900 if fake else 50,
+            "postsCount": 0 if fake else 50 + n,
+            "createdAt": _iso(BASE_TIME - timedelta(days=3 if fake else 400 + n)),
+            "indexedAt": _iso(BASE_TIME),
+            "labels": [],
+        }
+
+    @staticmethod
+    def basic(profile: dict) -> dict:
+        keys = (
+            "did",
+            "handle",
+            "displayName",
+            "description",
+            "avatar",
+            "createdAt",
+            "indexedAt",
+            "labels",
+        )
+        return {k: profile[k] for k in keys if k in profile}
+
+    def _post(self, author: dict, rkey: str, created: datetime, parent: dict | None, replies=0):
+        record = {
+            "$type": "app.bsky.feed.post",
+            "text": f"Post {rkey}: right?",
+            "createdAt": _iso(created),
+        }
+        if parent:
+            record["reply"] = {
+                "root": {"uri": parent["uri"], "cid": "c"},
+                "parent": {"uri": parent["uri"], "cid": "c"},
+            }
+        return {
+            "uri": f"at://{author['did']}/app.bsky.feed.post/{rkey}",
+            "cid": "bafy" + rkey,
+            "author": self.basic(author),
+            "record": record,
+            "replyCount": replies,
+            "indexedAt": _iso(created),
+        }
+
+    def _posts(self, count: int):
+        feed, threads = [], {}
+        for k in range(count):
+            created = BASE_TIME - timedelta(days=2 * (count - k))
+            post = self._post(
+                self.main, f"3k{k:011d}", created, None, replies=1 if k % 2 == 0 else 0
+            )
+            thread = {"$type": "app.bsky.feed.defs#threadViewPost", "post": post, "replies": []}
+            if k % 2 == 0 and self.followers:
+                asker = self.followers[k % len(self.followers)]
+                question = self._post(asker, f"3q{k:011d}", created + timedelta(minutes=5), post)
+                node = {
+                    "$type": "app.bsky.feed.defs#threadViewPost",
+                    "post": question,
+                    "replies": [],
+                }
+                if k % 4 == 0:
+                    answer = self._post(
+                        self.main, f"3a{k:011d}", created + timedelta(minutes=30), question
+                    )
+                    node["replies"].append(
+                        {
+                            "$type": "app.bsky.feed.defs#threadViewPost",
+                            "post": answer,
+                            "replies": [],
+                        }
+                    )
+                    feed.append({"post": answer, "reply": {"root": post, "parent": question}})
+                thread["replies"].append(node)
+                thread["replies"].append(
+                    {
+                        "$type": "app.bsky.feed.defs#notFoundPost",
+                        "uri": "at://x/y/z",
+                        "notFound": True,
+                    }
+                )
+            threads[post["uri"]] = thread
+            feed.append({"post": post})
+        feed.reverse()
+        return feed, threads
+
+    def _page(self, request: Request, items: list, key: str, extra: dict) -> Response:
+        limit = min(int(request.args.get("limit", 50)), 100)
+        start = int(request.args.get("cursor") or 0)
+        body = {**extra, key: items[start : start + limit]}
+        if start + limit < len(items):
+            body["cursor"] = str(start + limit)
+        return _json(body, headers={"RateLimit-Limit": "3000", "RateLimit-Remaining": "2999"})
+
+    def __call__(self, request: Request) -> Response:
+        method = request.path.removeprefix("/xrpc/")
+        self.calls.append(method)
+        actor = request.args.get("actor")
+        if actor is not None and actor not in (self.handle, self.did):
+            return _json({"error": "InvalidRequest", "message": "Profile not found"}, 400)
+        if method == "app.bsky.actor.getProfile":
+            return _json(self.main)
+        if method == "app.bsky.actor.getProfiles":
+            actors = request.args.getlist("actors")
+            if len(actors) > 25:
+                return _json({"error": "InvalidRequest", "message": "actors must be <= 25"}, 400)
+            return _json({"profiles": [self.by_did[a] for a in actors if a in self.by_did]})
+        subject = {"subject": self.basic(self.main)}
+        if method == "app.bsky.graph.getFollowers":
+            return self._page(
+                request, [self.basic(p) for p in self.followers], "followers", subject
+            )
+        if method == "app.bsky.graph.getFollows":
+            return self._page(request, [self.basic(p) for p in self.follows], "follows", subject)
+        if method == "app.bsky.feed.getAuthorFeed":
+            return self._page(request, self.feed, "feed", {})
+        if method == "app.bsky.feed.getPostThread":
+            thread = self.threads.get(request.args.get("uri"))
+            if thread is None:
+                return _json({"error": "NotFound", "message": "Post not found"}, 400)
+            return _json({"thread": thread})
+        return _json({"error": "MethodNotImplemented", "message": method}, 501)

@@ -1,0 +1,107 @@
+import time
+
+import pytest
+
+from genuine.sources import BudgetExceeded, Unsupported, available, open_source
+from genuine.sources.http import HttpClient, _reset_seconds
+from tests.sources.conftest import config
+
+
+def test_reset_headers_in_every_form():
+    now = 1_800_000_000.0
+    assert _reset_seconds("30", now) == 30
+    assert _reset_seconds(str(now + 12), now) == pytest.approx(12)  # X: epoch seconds
+    assert _reset_seconds("2027-01-15T08:00:30.000Z", 1_800_000_000.0) is not None
+    assert _reset_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now) == 0
+    assert _reset_seconds("soon", now) is None and _reset_seconds(None, now) is None
+
+
+def test_budget_per_host(httpserver):
+    httpserver.expect_request("/ping").respond_with_json({})
+    client = HttpClient(public_url="http://genuine.test", budget=3)
+    for _ in range(3):
+        client.get(httpserver.url_for("/ping"))
+    with pytest.raises(BudgetExceeded):
+        client.get(httpserver.url_for("/ping"))
+
+
+def test_paces_when_the_window_is_used_up(httpserver):
+    reset = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() + 2))
+    httpserver.expect_request("/ping").respond_with_json(
+        {}, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}
+    )
+    slept = []
+    client = HttpClient(public_url="http://genuine.test", sleep=slept.append)
+    client.get(httpserver.url_for("/ping"))
+    client.get(httpserver.url_for("/ping"))
+    assert len(slept) == 1 and 0 < slept[0] <= 2
+
+
+def test_instagram_and_x_without_a_token_are_unsupported(base):
+    with pytest.raises(Unsupported, match="Instagram has no open API"):
+        open_source("instagram", config(base), "someone")
+    with pytest.raises(Unsupported, match="GENUINE_X_BEARER_TOKEN"):
+        open_source("x", config(base), "someone")
+    assert available(config(base)) == ["mastodon", "bluesky"]
+    assert "x" in available(config(base, X_BEARER_TOKEN="t"))
+
+
+def test_x_with_a_token(httpserver, base):
+    user = {
+        "id": "42",
+        "username": "AmazonHelp",
+        "name": "Amazon Help",
+        "created_at": "2010-02-18T12:00:00.000Z",
+        "public_metrics": {
+            "followers_count": 2,
+            "following_count": 1,
+            "tweet_count": 9,
+            "listed_count": 3,
+        },
+        "profile_image_url": "https://pbs.twimg.com/profile_images/1/a.jpg",
+        "protected": False,
+        "verified": True,
+    }
+    httpserver.expect_request(
+        "/2/users/by/username/amazonhelp", headers={"Authorization": "Bearer t"}
+    ).respond_with_json({"data": user})
+    httpserver.expect_request("/2/users/42/followers").respond_with_json(
+        {
+            "data": [
+                {**user, "id": "7", "username": "Fan_1"},
+                {**user, "id": "8", "username": "fan_2"},
+            ],
+            "meta": {"result_count": 2},
+        }
+    )
+    httpserver.expect_request("/2/users/42/tweets").respond_with_json(
+        {
+            "data": [
+                {
+                    "id": "1",
+                    "text": "hi",
+                    "created_at": "2026-11-01T00:00:00.000Z",
+                    "referenced_tweets": [{"type": "replied_to", "id": "0"}],
+                }
+            ]
+        }
+    )
+    got = open_source("x", config(base, X_BEARER_TOKEN="t"), "@AmazonHelp").fetch(
+        "@AmazonHelp", followers=10, posts=5
+    )
+    assert got.handle == "amazonhelp" and [f["handle"] for f in got.followers] == ["fan_1", "fan_2"]
+    assert got.posts[0]["in_reply_to_post_id"] == "0" and got.account["verified"] is True
+    httpserver.clear()
+    httpserver.expect_request("/2/users/by/username/gone").respond_with_json(
+        {
+            "errors": [
+                {"title": "Not Found Error", "detail": "Could not find user with username: [gone]."}
+            ]
+        }
+    )
+    from genuine.sources import AccountGone
+
+    with pytest.raises(AccountGone, match="Could not find"):
+        open_source("x", config(base, X_BEARER_TOKEN="t"), "gone").fetch(
+            "gone", followers=1, posts=0
+        )

@@ -1,0 +1,118 @@
+"""Sign-up, sign-in, sign-out, password reset through the outbox, and CSRF."""
+
+import re
+
+import sqlalchemy as sa
+
+from genuine.db import get_db
+from genuine.models import DirectoryLog, OutboxMessage, User
+from tests.directory.helpers import PASSWORD, csrf, user
+
+
+def sign_in(client, email, password=PASSWORD):
+    token = csrf(client.get("/signin").get_data(as_text=True))
+    return client.post("/signin", data={"csrf_token": token, "email": email, "password": password})
+
+
+def test_sign_up_stores_an_argon2_hash_and_signs_in(app, client):
+    token = csrf(client.get("/signup").get_data(as_text=True))
+    form = {"csrf_token": token, "name": "Jane", "email": "Jane@Example.org"}
+    response = client.post("/signup", data={**form, "password": PASSWORD, "confirm": PASSWORD})
+    assert response.status_code == 302 and response.location.endswith("/me/profile")
+    with get_db(app).session() as session:
+        stored = session.execute(sa.select(User)).scalar_one()
+    assert stored.email == "jane@example.org" and stored.role == "consultant"
+    assert stored.password_hash.startswith("$argon2id$") and PASSWORD not in stored.password_hash
+    assert "Signed in as Jane" in client.get("/me").get_data(as_text=True)
+
+
+def test_sign_up_errors_are_shown_next_to_the_fields_with_what_was_typed(client, app):
+    user(app, "taken@example.org")
+    token = csrf(client.get("/signup").get_data(as_text=True))
+    page = client.post(
+        "/signup",
+        data={
+            "csrf_token": token,
+            "name": "Jo",
+            "email": "not-an-email",
+            "password": "short",
+            "confirm": "other",
+        },
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert "enter an email address" in text and 'value="not-an-email"' in text
+    assert "the passwords differ" in text and "Field must be between 12 and 200" in text
+    again = client.post(
+        "/signup",
+        data={
+            "csrf_token": token,
+            "name": "Jo",
+            "email": "TAKEN@example.org",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
+    assert again.status_code == 400 and "an account with this email exists" in again.get_data(True)
+
+
+def test_sign_in_checks_the_password_and_refuses_foreign_next(app, client):
+    user(app, "jane@example.org")
+    wrong = sign_in(client, "jane@example.org", "wrong password!!")
+    assert wrong.status_code == 400 and "do not match" in wrong.get_data(as_text=True)
+    token = csrf(client.get("/signin").get_data(as_text=True))
+    right = client.post(
+        "/signin?next=//evil.example/x",
+        data={"csrf_token": token, "email": "jane@example.org", "password": PASSWORD},
+    )
+    assert right.status_code == 302 and right.location == "/me"
+    token = csrf(client.get("/me").get_data(as_text=True))
+    assert client.post("/signout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/me").status_code == 302  # signed out: back to sign-in
+
+
+def test_csrf_is_enforced_on_every_form(app, client):
+    user(app, "jane@example.org")
+    assert client.post("/signup", data={"name": "x"}).status_code == 400
+    no_token = client.post("/signin", data={"email": "jane@example.org", "password": PASSWORD})
+    assert no_token.status_code == 400 and "CSRF token is missing" in no_token.get_data(True)
+    assert sign_in(client, "jane@example.org").status_code == 302
+    for path in ("/me/profile", "/me/submit", "/me/withdraw", "/me/appeal"):
+        assert client.post(path, data={"name": "x"}).status_code in (400, 302), path
+    assert "Signed in as" in client.get("/me").get_data(as_text=True)
+    with get_db(app).session() as session:
+        assert session.execute(sa.select(DirectoryLog.action)).scalars().all() == []
+
+
+def test_password_reset_by_signed_single_use_link_from_the_outbox(app, client):
+    user(app, "jane@example.org")
+    admin = user(app, "admin@example.org", "admin")
+    token = csrf(client.get("/reset").get_data(as_text=True))
+    client.post("/reset", data={"csrf_token": token, "email": "nobody@example.org"})
+    client.post("/reset", data={"csrf_token": token, "email": "jane@example.org"})
+    with get_db(app).session() as session:
+        mail = session.execute(sa.select(OutboxMessage)).scalars().all()
+    assert [m.recipient for m in mail] == ["jane@example.org"]
+    link = re.search(r"http://localhost(/reset/\S+)", mail[0].body).group(1)
+    assert client.get("/reset/forged-token").status_code == 302
+    form_token = csrf(client.get(link).get_data(as_text=True))
+    new = "a brand new password"
+    done = client.post(link, data={"csrf_token": form_token, "password": new, "confirm": new})
+    assert done.status_code == 302
+    assert client.get(link).status_code == 302  # used: the link no longer works
+    assert sign_in(client, "jane@example.org").status_code == 400
+    assert sign_in(client, "jane@example.org", new).status_code == 302
+    assert client.get("/admin/outbox").status_code == 403  # a consultant
+    client.post("/signout", data={"csrf_token": csrf(client.get("/me").get_data(True))})
+    sign_in(client, admin.email)
+    assert "Reset your Genuine password" in client.get("/admin/outbox").get_data(as_text=True)
+
+
+def test_reset_links_expire(app, client, monkeypatch):
+    jane = user(app, "jane@example.org")
+    from genuine.directory import people
+
+    with app.test_request_context():
+        token = people.reset_token(jane)
+    app.config["PASSWORD_RESET_MAX_AGE"] = -1
+    assert client.get(f"/reset/{token}").status_code == 302
