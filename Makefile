@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format bench extension clean
+.PHONY: help install run test lint format bench extension site serve-site clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,14 @@ format: $(STAMP) ## Format the code in place
 extension: $(STAMP) ## Build dist/genuine-chrome.zip and dist/genuine-firefox.zip; web-ext lint (needs npm)
 	$(BIN)/python extension/build.py
 	npx --yes web-ext@10 lint --source-dir dist/genuine-firefox.zip
+
+site: $(STAMP) ## Build the published site into site/public (mkdocs build --strict)
+	$(BIN)/genuine db upgrade
+	$(BIN)/genuine directory export --output site/directory.json
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f site/mkdocs.yml -d public
+
+serve-site: site ## Serve the built site on http://127.0.0.1:8000
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve -f site/mkdocs.yml -a 127.0.0.1:8000
 
 bench: $(STAMP) ## Run every benchmark (prints figures; slow, minutes each)
 	for b in bench/*.py; do case $$b in *_app.py) continue;; esac; \

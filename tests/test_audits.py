@@ -144,3 +144,50 @@ def test_stale_cards_of_audited_accounts(app, world):
     assert audits.stale(engine, 1, ["bluesky"], 10) == []
     audits.request_audit(engine, "mastodon", "alice@social.test", followers=10)
     assert audits.stale(engine, 1, ["mastodon"], 10) == []  # already queued
+
+
+def test_an_audit_that_turns_a_published_consultants_card_bad_sends_them_to_review(
+    app, world, monkeypatch
+):
+    from genuine.models import Submission
+    from tests.api.conftest import make_card
+    from tests.directory.helpers import cards, review, submitted, user
+    from tests.sources import fakes
+
+    mastodon = world[0]
+    monkeypatch.setattr(fakes, "_fake", lambda i: i % 2 == 0)  # half the followers bought
+    mastodon.followers = [mastodon._follower(i) for i in range(len(mastodon.followers))]
+    engine = get_db(app).engine
+    handle = "alice@social.test"
+    cards(app, make_card("mastodon", handle, risk="low"))
+    owner = user(app, "alice@example.org")
+    sub_id = submitted(app, owner, accounts=[{"platform": "mastodon", "handle": handle}])
+    for name in ("r1", "r2"):
+        review(app, user(app, f"{name}@example.org", "reviewer"), sub_id)
+    with get_db(app).session() as session:
+        assert session.get(Submission, sub_id).status == "published"
+    done = run(app, "mastodon", handle)
+    level = card(engine, "mastodon", handle)["badges"]["follower_purchase_risk"]["level"]
+    with get_db(app).session() as session:
+        status = session.get(Submission, sub_id).status
+    assert done["status"] == "done"
+    assert level == "high" and status == "under_review"
+
+
+def test_submitting_queues_audits_for_auditable_accounts_without_a_card(app, client):
+    from genuine import jobs
+    from genuine.models import Audit
+    from tests.directory.helpers import submitted, user
+
+    owner = user(app, "bo@example.org")
+    accounts = [
+        {"platform": "mastodon", "handle": "bo@social.test"},
+        {"platform": "instagram", "handle": "bo.shop"},
+    ]
+    with app.app_context():
+        submitted(app, owner, accounts=accounts)
+        pending = jobs.get_huey(app).pending_count()
+    engine = get_db(app).engine
+    assert count(engine, Audit, platform="mastodon", handle="bo@social.test") == 1
+    assert count(engine, Audit, platform="instagram") == 0  # no open API: nothing to queue
+    assert pending == 1

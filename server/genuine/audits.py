@@ -27,6 +27,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from genuine.directory.evidence import flag_if_cards_turned_bad
 from genuine.formats import FormatError, Record
 from genuine.importing import import_records
 from genuine.models import Audit, BadgeCard
@@ -219,12 +220,15 @@ def run_audit(
                 if finished != 1:
                     raise _Lost
         except _Lost:
-            pass  # our lease ran out and another worker took over: its card wins
+            return get(engine, audit_id)  # our lease ran out and another worker's card wins
     except (SourceError, FormatError) as exc:
         _fail(engine, audit, str(exc), requests)
     except Exception as exc:
         _fail(engine, audit, f"internal error: {exc.__class__.__name__}: {exc}"[:2000], requests)
         raise
+    else:
+        # A published consultant whose own account now looks bad goes back to review.
+        flag_if_cards_turned_bad(engine, [(audit["platform"], fetched.handle)])
     return get(engine, audit_id)
 
 

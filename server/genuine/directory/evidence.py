@@ -1,8 +1,8 @@
 """Evidence from badge cards: attached on submit, re-checked after scoring.
 
-`request_audit` is the boundary with the audit pipeline (genuine.audits, built separately): for
-now it only records, in the decision log, that an account needs a fresh audit. Wiring it to the
-job queue is one call in its body; nothing else here has to change.
+`request_audit` is the boundary with the audit pipeline: it records in the decision log that
+an account needs a fresh audit and, once the submission's transaction commits, queues one
+(genuine.jobs) for the platforms this server can audit live.
 """
 
 from __future__ import annotations
@@ -24,9 +24,20 @@ NO_CARD = "no card yet"
 
 
 def request_audit(platform: str, handle: str, *, session: Session) -> None:
-    """Record that (platform, handle) needs an audit. Does nothing else yet: the lead wires it
-    to the audit queue (e.g. genuine.audits.enqueue) once that exists."""
+    """Record that (platform, handle) needs an audit, and queue it when the session commits
+    (not before: on SQLite the queue's own write would wait for this transaction)."""
     log.record(session, "audit_requested", platform=platform, handle=handle)
+    sa.event.listen(session, "after_commit", lambda _s: _queue(platform, handle), once=True)
+
+
+def _queue(platform: str, handle: str) -> None:
+    from flask import current_app, has_app_context
+
+    from genuine import jobs
+    from genuine.sources import available
+
+    if has_app_context() and platform in available(current_app.config):
+        jobs.request(platform, handle, origin="directory")
 
 
 def current_cards(session: Session, accounts: Iterable[tuple[str, str]]) -> dict[str, BadgeCard]:
