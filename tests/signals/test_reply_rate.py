@@ -428,7 +428,7 @@ def test_twcs_matches_an_independent_count(twcs, customers_only):
 
 
 def test_twcs_top_brands(twcs):
-    """The figures recorded in docs-notes/methodology-reply.md (customers' questions only)."""
+    """The figures recorded in site/docs/methodology/reply-rate.md (customers' questions only)."""
     _, posts, inbound = twcs
     got = reply_rates(posts, askable=inbound)
     top = sorted(got.values(), key=lambda r: -r.sample_size)[:5]

@@ -20,7 +20,7 @@ Pure functions over arrays (no Flask, no database). The method, in the order it 
    registrations bunched in time. Reported, never decisive on their own.
 
 Synthetic graphs with planted truth come from `genuine.signals.graph_synth`; the measured
-precision and recall are in docs-notes/methodology-rings.md.
+precision and recall are in site/docs/methodology/follow-back-rings.md.
 """
 
 from __future__ import annotations
