@@ -1,9 +1,12 @@
 // Batched, cached badge lookups.
 //
 // Content scripts ask for accounts; we answer from the cache when we can, otherwise we queue the
-// account and flush the queue as one request (plain mode: POST /badges/lookup, <= 100 accounts)
-// or one GET /badges/range/<prefix> per distinct hash prefix (private mode: the server never
-// sees a handle). A queue waits at most MAX_WAIT_MS after its first account.
+// account and flush the queue as one request per <= 100 accounts: plain mode POST /badges/lookup
+// (handles), private mode POST /badges/ranges (hash prefixes only: the server never sees a
+// handle) asking for compact entries, which hold what a badge shows and nothing more. The full
+// card of a private-mode account (reasons, interval, dates) is fetched only when its popover is
+// opened: GET /badges/range/<prefix>, the whole bucket, so that is private too (fullCard).
+// A queue waits at most MAX_WAIT_MS after its first account.
 
 import { apiRequest, ApiError } from "./api.js";
 import { accountId, lookupKey, normaliseHandle } from "../lib/accounts.js";
@@ -12,13 +15,14 @@ import { loadSettings } from "../lib/settings.js";
 export const BATCH = 100;
 export const MAX_WAIT_MS = 200;
 const QUIET_MS = 40;
-const RANGE_CONCURRENCY = 6;
 const FOUND_TTL_MS = 6 * 3600_000;
 const MISSING_TTL_MS = 3600_000;
 const META_TTL_MS = 3600_000;
 const CACHE_PREFIX = "card:";
 
 // ---- cache (chrome.storage.local; keyed by the sha256 key, never by handle) ----
+
+// An entry is {card, exp, compact?}: compact cards (private mode) hold levels and numbers only.
 
 async function cacheGet(keys) {
   const names = keys.map((k) => CACHE_PREFIX + k);
@@ -27,18 +31,28 @@ async function cacheGet(keys) {
   const out = new Map();
   for (const k of keys) {
     const e = got[CACHE_PREFIX + k];
-    if (e && e.exp > now) out.set(k, e.card);
+    if (e && e.exp > now) out.set(k, e);
   }
   return out;
 }
 
+/** entries: [key, card or null, compact?]. */
 async function cachePut(entries) {
   const now = Date.now();
   const items = {};
-  for (const [k, card] of entries) {
-    items[CACHE_PREFIX + k] = { card, exp: now + (card ? FOUND_TTL_MS : MISSING_TTL_MS) };
+  for (const [k, card, compact] of entries) {
+    const e = { card, exp: now + (card ? FOUND_TTL_MS : MISSING_TTL_MS) };
+    if (card && compact) e.compact = true;
+    items[CACHE_PREFIX + k] = e;
   }
   if (Object.keys(items).length) await chrome.storage.local.set(items);
+}
+
+function resultOf(entry) {
+  if (!entry.card) return { status: "not_found" };
+  return entry.compact
+    ? { status: "found", card: entry.card, compact: true }
+    : { status: "found", card: entry.card };
 }
 
 export async function clearCache({ expiredOnly = false } = {}) {
@@ -55,31 +69,45 @@ export async function clearCache({ expiredOnly = false } = {}) {
 
 // ---- meta (prefix length) ----
 
+let metaFetch = null; // {server, promise}: flushes running together share one GET /meta
+
 async function getMeta(server) {
   const got = await chrome.storage.local.get("meta");
   const m = got.meta;
   if (m && m.server === server && m.exp > Date.now()) return m.meta;
-  const { status, body } = await apiRequest(server, "/meta");
-  if (status !== 200 || !body || !Number.isInteger(body.prefix_length)) {
-    throw new ApiError("bad_response", "GET /meta did not announce a prefix_length");
-  }
-  await chrome.storage.local.set({ meta: { server, meta: body, exp: Date.now() + META_TTL_MS } });
-  return body;
+  if (metaFetch && metaFetch.server === server) return metaFetch.promise;
+  const promise = (async () => {
+    const { status, body } = await apiRequest(server, "/meta");
+    if (status !== 200 || !body || !Number.isInteger(body.prefix_length)) {
+      throw new ApiError("bad_response", "GET /meta did not announce a prefix_length");
+    }
+    await chrome.storage.local.set({ meta: { server, meta: body, exp: Date.now() + META_TTL_MS } });
+    return body;
+  })().finally(() => {
+    if (metaFetch && metaFetch.promise === promise) metaFetch = null;
+  });
+  metaFetch = { server, promise };
+  return promise;
 }
 
 // ---- the queue ----
 
-const queue = new Map(); // key -> {platform, handle, key, waiters: [resolve]}
+// A request carries at most BATCH units: accounts in plain mode, distinct hash prefixes in
+// private mode (the server's limits). The queue flushes when a unit beyond BATCH arrives, so
+// every account of a prefix goes in the same request (lookup() enqueues them side by side).
+const queue = new Map(); // key -> {platform, handle, key, unit, waiters: [resolve]}
+const units = new Set();
 let firstAt = 0;
 let timer = null;
 
+function flushNow() {
+  clearTimeout(timer);
+  timer = null;
+  flush();
+}
+
 function schedule() {
   clearTimeout(timer);
-  if (queue.size >= BATCH) {
-    timer = null;
-    flush();
-    return;
-  }
   const wait = Math.max(0, Math.min(QUIET_MS, firstAt + MAX_WAIT_MS - Date.now()));
   timer = setTimeout(flush, wait);
 }
@@ -91,8 +119,10 @@ function enqueue(item) {
       queued.waiters.push(resolve);
       return;
     }
+    if (!units.has(item.unit) && units.size >= BATCH) flushNow();
     if (!queue.size) firstAt = Date.now();
     queue.set(item.key, { ...item, waiters: [resolve] });
+    units.add(item.unit);
     schedule();
   });
 }
@@ -114,6 +144,7 @@ async function flush() {
   timer = null;
   const items = [...queue.values()];
   queue.clear();
+  units.clear();
   if (!items.length) return;
   let settings;
   try {
@@ -123,8 +154,7 @@ async function flush() {
     return;
   }
   const run = settings.privateMode ? flushPrivate : flushPlain;
-  for (let i = 0; i < items.length; i += BATCH) {
-    const chunk = items.slice(i, i + BATCH);
+  for (const chunk of chunks(items, (it) => (settings.privateMode ? it.unit : it.key))) {
     try {
       await run(settings.server, chunk);
     } catch (err) {
@@ -132,6 +162,20 @@ async function flush() {
       for (const it of chunk) settle(it, result);
     }
   }
+}
+
+/** Split items in runs of at most BATCH distinct units, keeping each unit in one run. */
+function chunks(items, unitOf) {
+  const byUnit = new Map();
+  for (const it of items) {
+    const u = unitOf(it);
+    if (!byUnit.has(u)) byUnit.set(u, []);
+    byUnit.get(u).push(it);
+  }
+  const groups = [...byUnit.values()];
+  const out = [];
+  for (let i = 0; i < groups.length; i += BATCH) out.push(groups.slice(i, i + BATCH).flat());
+  return out;
 }
 
 async function flushPlain(server, items) {
@@ -156,37 +200,110 @@ async function flushPlain(server, items) {
   await cachePut(entries);
 }
 
+function prefixLength(meta) {
+  return Math.max(1, meta.prefix_length);
+}
+
+// Buckets asked for and not answered yet: a flush that needs one of them waits for it instead
+// of asking again (a busy page queues accounts while the previous batch is on its way).
+const pendingBuckets = new Map(); // "server prefix" -> Promise of the compact bucket
+
+/** One POST /badges/ranges for the items' distinct prefixes (<= 100), compact entries. */
 async function flushPrivate(server, items) {
-  const meta = await getMeta(server);
-  const n = Math.max(1, meta.prefix_length);
+  const n = prefixLength(await getMeta(server));
   const groups = new Map();
   for (const it of items) {
     const p = it.key.slice(0, n);
     if (!groups.has(p)) groups.set(p, []);
     groups.get(p).push(it);
   }
-  const prefixes = [...groups.keys()];
+  const fresh = [...groups.keys()].filter((p) => !pendingBuckets.has(`${server} ${p}`));
+  if (fresh.length) {
+    const request = apiRequest(server, "/badges/ranges", {
+      method: "POST",
+      json: { prefixes: fresh, compact: true },
+    }).then(({ status, body }) => {
+      if (status !== 200 || !body || typeof body.buckets !== "object" || !body.buckets) {
+        throw new ApiError("bad_response", `POST /badges/ranges answered ${status}`, { status });
+      }
+      return body.buckets;
+    });
+    for (const p of fresh) {
+      const id = `${server} ${p}`;
+      const bucket = request.then((buckets) => buckets[p] || {});
+      pendingBuckets.set(id, bucket);
+      bucket.catch(() => {}).finally(() => pendingBuckets.delete(id));
+    }
+  }
+  const waits = [...groups].map(([p, members]) => [pendingBuckets.get(`${server} ${p}`), p, members]);
   const entries = [];
-  const worker = async () => {
-    while (prefixes.length) {
-      const prefix = prefixes.shift();
-      const members = groups.get(prefix);
+  await Promise.all(
+    waits.map(async ([pending, p, members]) => {
+      let bucket;
       try {
-        const { status, body } = await apiRequest(server, `/badges/range/${prefix}`);
-        const cards = (status === 200 && body && body.cards) || {};
-        for (const it of members) {
-          const card = cards[it.key.slice(prefix.length)] || null;
-          entries.push([it.key, card]);
-          settle(it, card ? { status: "found", card } : { status: "not_found" });
-        }
+        bucket = await pending;
       } catch (err) {
         const result = errorResult(err);
         for (const it of members) settle(it, result);
+        return;
       }
-    }
-  };
-  await Promise.all(Array.from({ length: RANGE_CONCURRENCY }, worker));
+      for (const it of members) {
+        const card = bucket[it.key.slice(p.length)] || null;
+        entries.push([it.key, card, true]);
+        settle(it, card ? { status: "found", card, compact: true } : { status: "not_found" });
+      }
+    }),
+  );
   await cachePut(entries);
+}
+
+// ---- full cards on demand (private mode: when a popover opens) ----
+
+const bucketFetches = new Map(); // "server prefix" -> Promise of the bucket's cards
+
+function fetchBucket(server, prefix) {
+  const id = `${server} ${prefix}`;
+  let pending = bucketFetches.get(id);
+  if (!pending) {
+    pending = apiRequest(server, `/badges/range/${prefix}`)
+      .then(({ status, body }) => {
+        if (status !== 200 || !body || typeof body.cards !== "object" || !body.cards) {
+          throw new ApiError("bad_response", `GET /badges/range answered ${status}`, { status });
+        }
+        return body.cards;
+      })
+      .finally(() => bucketFetches.delete(id));
+    bucketFetches.set(id, pending);
+  }
+  return pending;
+}
+
+/**
+ * The full card of one account, for its popover: from the cache when it holds the full card,
+ * else (private mode) the whole bucket of its prefix, or (plain mode) a normal lookup.
+ * Returns a lookup result ({status: "found", card} | not_found | error).
+ */
+export async function fullCard(account) {
+  const handle = normaliseHandle(account.platform, account.handle);
+  if (!handle) return { status: "error", kind: "client_error", message: "not a valid account" };
+  const key = await lookupKey(account.platform, handle);
+  const cached = (await cacheGet([key])).get(key);
+  if (cached && !cached.compact) return resultOf(cached);
+  let settings;
+  try {
+    settings = await loadSettings();
+    if (!settings.privateMode) {
+      const results = await lookup([{ platform: account.platform, handle }]);
+      return results[accountId(account.platform, handle)];
+    }
+    const n = prefixLength(await getMeta(settings.server));
+    const cards = await fetchBucket(settings.server, key.slice(0, n));
+    const card = cards[key.slice(n)] || null;
+    await cachePut([[key, card]]);
+    return card ? { status: "found", card } : { status: "not_found" };
+  } catch (err) {
+    return errorResult(err);
+  }
 }
 
 /**
@@ -204,16 +321,29 @@ export async function lookup(accounts) {
   );
   const cached = await cacheGet(items.map((it) => it.key));
   const out = {};
-  await Promise.all(
-    items.map(async (it) => {
-      const id = accountId(it.platform, it.handle);
-      if (cached.has(it.key)) {
-        const card = cached.get(it.key);
-        out[id] = card ? { status: "found", card } : { status: "not_found" };
-      } else {
-        out[id] = await enqueue(it);
-      }
-    }),
-  );
+  const misses = [];
+  for (const it of items) {
+    if (cached.has(it.key)) out[accountId(it.platform, it.handle)] = resultOf(cached.get(it.key));
+    else misses.push(it);
+  }
+  if (!misses.length) return out;
+  // Private mode queues by prefix, so it needs the prefix length first (GET /meta, cached).
+  let length = 0;
+  try {
+    const settings = await loadSettings();
+    if (settings.privateMode) length = prefixLength(await getMeta(settings.server));
+  } catch (err) {
+    const result = errorResult(err);
+    for (const it of misses) out[accountId(it.platform, it.handle)] = result;
+    return out;
+  }
+  const queued = misses
+    .map((it) => ({ ...it, unit: length ? it.key.slice(0, length) : it.key }))
+    .sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0))
+    .map(async (it) => {
+      out[accountId(it.platform, it.handle)] = await enqueue(it);
+    });
+  if (units.size >= BATCH) flushNow(); // a full batch: no need to wait for quiet
+  await Promise.all(queued);
   return out;
 }

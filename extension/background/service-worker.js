@@ -2,7 +2,7 @@
 // can be evicted at any moment and is woken by these events), all state in chrome.storage.
 
 import { apiRequest, getApiState, resetApiState } from "./api.js";
-import { clearCache, lookup } from "./lookup.js";
+import { clearCache, fullCard, lookup } from "./lookup.js";
 import { normaliseHandle } from "../lib/accounts.js";
 import { loadSettings, SITES } from "../lib/settings.js";
 
@@ -26,6 +26,13 @@ const handlers = {
   /** From content scripts: badge results for a list of accounts. */
   async lookup(msg) {
     return { results: await lookup(cleanAccounts(msg.accounts)) };
+  },
+
+  /** From the badge popover: the full card of an account shown from a compact entry. */
+  async card(msg) {
+    const [acct] = cleanAccounts([msg]);
+    if (!acct) return { result: { status: "error", kind: "client_error", message: "bad account" } };
+    return { result: await fullCard(acct) };
   },
 
   /** From content scripts: what to show. The API key itself never leaves the worker. */

@@ -54,10 +54,11 @@ button.g:focus-visible { outline: 2px solid #1d6fd6; outline-offset: 2px; }
 
   const POPOVER_CSS = `
 :host { all: initial; position: fixed; z-index: 2147483647; }
-.card { box-sizing: border-box; width: 340px; max-height: 70vh; overflow: auto; padding: 12px 14px;
+.card, .card-loading { box-sizing: border-box; width: 340px; max-height: 70vh; overflow: auto; padding: 12px 14px;
   border-radius: 12px; background: #fff; color: #16191d; border: 1px solid #cfd6de;
   box-shadow: 0 8px 28px rgba(0,0,0,.22); font: 13px/1.45 system-ui, -apple-system, sans-serif; }
-:host([data-theme="dark"]) .card { background: #15191e; color: #e8ecf0; border-color: #3a424b; }
+:host([data-theme="dark"]) .card,
+:host([data-theme="dark"]) .card-loading { background: #15191e; color: #e8ecf0; border-color: #3a424b; }
 h2 { font-size: 14px; margin: 0 24px 8px 0; }
 h3 { font-size: 13px; margin: 10px 0 2px; }
 p { margin: 2px 0; }
@@ -256,9 +257,11 @@ ${TONES_CSS}`;
           body.push(el("ul", { class: "reasons" }, ...reasons.map((r) => el("li", null, String((r && r.text) || "")))));
         }
       }
-      const when = new Date(card.computed_at);
-      const date = Number.isNaN(when.getTime()) ? String(card.computed_at) : when.toUTCString().replace(" GMT", " UTC");
-      body.push(el("p", { class: "meta computed" }, `Computed ${date}${card.model_version ? ` · model ${card.model_version}` : ""}`));
+      if (card.computed_at) {
+        const when = new Date(card.computed_at);
+        const date = Number.isNaN(when.getTime()) ? String(card.computed_at) : when.toUTCString().replace(" GMT", " UTC");
+        body.push(el("p", { class: "meta computed" }, `Computed ${date}${card.model_version ? ` · model ${card.model_version}` : ""}`));
+      }
       const href = safeHref(card.report_url);
       if (href) body.push(el("p", null, el("a", { href, target: "_blank", rel: "noopener noreferrer", class: "report" }, "Full report")));
     } else if (result.status === "not_found") {
@@ -288,9 +291,45 @@ ${TONES_CSS}`;
     return body;
   }
 
-  function openPopover(host) {
-    const { result, config } = host._genuine || {};
-    if (!result) return;
+  // ---- full cards on demand ----
+  // In private mode badges come from compact entries (levels and one number per badge); the
+  // reasons, interval, dates and report link come when a popover opens: the worker fetches the
+  // account's whole hash-prefix bucket (still private) and caches the card. Keyed by the compact
+  // result object, so a fresh lookup (new server, new mode) never shows a stale card.
+  const details = new WeakMap(); // compact result -> {pending: true} | full result | error result
+
+  async function askForCard(host, compact) {
+    const [platform, ...rest] = host.getAttribute("data-genuine-account").split(":");
+    let full;
+    try {
+      const r = await chrome.runtime.sendMessage({ type: "card", platform, handle: rest.join(":") });
+      full = (r && r.result) || { status: "error", message: (r && r.error) || "no answer from the extension" };
+    } catch (err) {
+      full = { status: "error", message: `the extension did not answer (${err.message})` };
+    }
+    details.set(compact, full);
+    const open = popover && popover._for;
+    if (open && open.isConnected && open._genuine && open._genuine.result === compact) openPopover(open, false);
+  }
+
+  /** [result to show, note]: note is "loading", an error message, or null. */
+  function withDetails(host, result, retry) {
+    if (!(result && result.status === "found" && result.compact)) return [result, null];
+    let d = details.get(result);
+    if (!d || (retry && d.status === "error")) {
+      d = { pending: true };
+      details.set(result, d);
+      askForCard(host, result);
+    }
+    if (d.pending) return [result, "loading"];
+    if (d.status === "error") return [result, d.message || "unknown error"];
+    return [d, null];
+  }
+
+  function openPopover(host, retry = true) {
+    const { result: latest, config } = host._genuine || {};
+    if (!latest) return;
+    const [result, note] = withDetails(host, latest, retry);
     const [platform, ...rest] = host.getAttribute("data-genuine-account").split(":");
     const handle = rest.join(":");
     if (!popover) {
@@ -306,10 +345,14 @@ ${TONES_CSS}`;
     style.textContent = POPOVER_CSS;
     const close = el("button", { class: "close", type: "button", "aria-label": "Close" }, "×");
     close.addEventListener("click", closePopover);
-    const card = el("div", { class: "card", role: "dialog", "aria-label": `Genuine: @${handle}` },
+    // ".card" once complete; ".card-loading" (same look) while the details are on their way.
+    const loading = note === "loading";
+    const card = el("div", { class: loading ? "card-loading" : "card", role: "dialog", "aria-label": `Genuine: @${handle}`, "aria-busy": String(loading) },
       el("div", { class: "close-wrap" }, close),
       el("h2", null, `Genuine · @${handle} on ${PLATFORM[platform] || platform}`),
-      ...cardBody(host, result, config, handle));
+      ...cardBody(host, result, config, handle),
+      note && el("p", { class: loading ? "meta details-loading" : "meta details-error" },
+        loading ? "Loading the details…" : `Could not load the details: ${note}`));
     popover.shadowRoot.replaceChildren(style, card);
     const r = host.getBoundingClientRect();
     const left = Math.max(8, Math.min(r.left, innerWidth - 350));

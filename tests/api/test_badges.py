@@ -1,4 +1,5 @@
 import hashlib
+import json
 
 import pytest
 
@@ -140,3 +141,91 @@ def test_bad_prefixes(client, prefix):
     response = client.get(f"/api/v1/badges/range/{prefix}")
     assert response.status_code in (400, 404)
     assert response.mimetype == PROBLEM
+
+
+def _ranges(client, prefixes, compact=False):
+    return client.post("/api/v1/badges/ranges", json={"prefixes": prefixes, "compact": compact})
+
+
+def test_ranges_answer_what_the_single_prefix_endpoint_answers(app, client, cards):
+    with get_db(app).engine.begin() as conn:
+        save_cards(conn, (make_card("x", f"user{i}") for i in range(300)))
+    app.extensions["genuine.card_count"].at = float("-inf")
+    assert client.get("/api/v1/meta").json["prefix_length"] == 1
+    # Mixed lengths, upper case, a repeat and a prefix inside another are all answered.
+    prefixes = ["0", "A", "a", "ab", "f3", "ffff"]
+    response = _ranges(client, prefixes)
+    assert response.status_code == 200
+    buckets = response.json["buckets"]
+    assert list(buckets) == ["0", "a", "ab", "f3", "ffff"]
+    for prefix, bucket in buckets.items():
+        single = client.get(f"/api/v1/badges/range/{prefix}").json["cards"]
+        assert bucket == single
+        assert list(bucket) == sorted(bucket)
+    assert len(buckets["0"]) > 5
+    assert set(buckets["ab"]) == {s[1:] for s in buckets["a"] if s.startswith("b")}
+
+
+def test_compact_entries_hold_what_a_badge_shows(app, client, cards):
+    with get_db(app).engine.begin() as conn:
+        ring = make_card("x", "ringleader")
+        ring["badges"]["follow_back_ring"].update(level="member", ring_id="r1", ring_size=12)
+        ring["synthetic"] = True
+        save_cards(conn, [ring])
+    every = [f"{i:x}" for i in range(16)]
+    full = _ranges(client, every).json["buckets"]
+    compact = _ranges(client, every, compact=True).json["buckets"]
+    assert {p: set(b) for p, b in compact.items()} == {p: set(b) for p, b in full.items()}
+    key = hashlib.sha256(b"x:ringleader").hexdigest()
+    assert compact[key[0]][key[1:]] == {
+        "badges": {
+            "follower_purchase_risk": {"level": "low", "score": 0.07},
+            "reply_rate": {"level": "responsive", "answered_share": 0.93},
+            "follow_back_ring": {"level": "member", "ring_size": 12},
+        },
+        "synthetic": True,
+    }
+    evil = hashlib.sha256(b"x:evil").hexdigest()
+    entry = compact[evil[0]][evil[1:]]
+    assert entry["badges"]["follow_back_ring"] == {"level": "not_member"}
+    assert "synthetic" not in entry and "handle" not in entry
+    assert "<img" not in json.dumps(compact)  # reasons stay in the full card
+    size = len(_ranges(client, every, compact=True).data)
+    assert size * 2 < len(_ranges(client, every).data)
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "words"),
+    [
+        ({"prefixes": [f"{i % 16:x}" for i in range(101)]}, "invalid_body", "at most 100"),
+        ({"prefixes": []}, "invalid_body", "at least 1"),
+        ({"prefixes": ["xyz"]}, "invalid_body", "prefixes.0"),
+        ({"prefixes": ["a", "a-b"]}, "invalid_body", "prefixes.1"),
+        ({"prefixes": ["0" * 65]}, "invalid_body", "prefixes.0"),
+        ({"prefixes": "ab"}, "invalid_body", "prefixes"),
+        ({"prefixes": ["ab"], "compact": "yes"}, "invalid_body", "compact"),
+        ({"prefixes": ["ab"], "handles": ["jack"]}, "invalid_body", "handles"),
+    ],
+)
+def test_bad_ranges_requests_are_problems(client, body, code, words):
+    response = client.post("/api/v1/badges/ranges", json=body)
+    assert response.status_code == 400 and response.mimetype == PROBLEM
+    assert response.json["code"] == code
+    assert words in response.json["detail"]
+
+
+def test_ranges_refuse_prefixes_shorter_than_announced(app, client):
+    app.config["PRIVATE_BUCKET_SIZE"] = 4
+    with get_db(app).engine.begin() as conn:
+        save_cards(conn, (make_card("x", f"user{i}") for i in range(4 * 16 * 16)))
+    app.extensions["genuine.card_count"].at = float("-inf")
+    assert client.get("/api/v1/meta").json["prefix_length"] == 2
+    response = _ranges(client, ["ab", "c", "de"])
+    assert response.status_code == 400 and response.mimetype == PROBLEM
+    assert response.json["code"] == "prefix_too_short" and "'c'" in response.json["detail"]
+    assert _ranges(client, ["ab", "cde"]).status_code == 200
+
+
+def test_ranges_take_json_only(client):
+    response = client.post("/api/v1/badges/ranges", data="prefixes=ab")
+    assert response.status_code == 415 and response.mimetype == PROBLEM

@@ -94,6 +94,22 @@ def make_card(
     }
 
 
+TIMELINE_POST = '    <div data-testid="cellInnerDiv"'
+
+
+def timeline(handles: list[str]) -> str:
+    """The saved X timeline with its first post repeated once per handle (busy-page tests)."""
+    page = (PAGES / "x-timeline.html").read_text("utf-8")
+    head, first, *rest = page.split(TIMELINE_POST)
+    post = TIMELINE_POST + first
+    tail = rest[-1][rest[-1].index("     </div>\n    </section>") :]
+    posts = [
+        post.replace("AmazonHelp", h).replace("Amazon Help", f"User {i}")
+        for i, h in enumerate(handles)
+    ]
+    return head + "".join(posts) + tail
+
+
 def make_app(folder: Path, cards: list[dict[str, Any]], **config: Any):
     """The real app on a fresh SQLite file, migrated, with `cards` in the badgecard table."""
     from genuine import create_app

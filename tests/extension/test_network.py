@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
 from tests.extension.conftest import CARDS, UNKNOWN
-from tests.extension.harness import hosts, open_page, settled, wait_until
+from tests.extension.harness import (
+    ApiServer,
+    hosts,
+    make_app,
+    make_card,
+    open_page,
+    settled,
+    timeline,
+    wait_until,
+)
 
 PAGES = [
     ("https://x.com/home", "x-timeline.html"),
@@ -31,15 +41,82 @@ def test_private_mode_sends_no_handle(ext, api):
         assert any(h["state"] == "found" for h in found), found
     received = api.recorder.api_requests()
     meta = [r for r in received if r.path == "/api/v1/meta"]
-    ranges = [r for r in received if r.path.startswith("/api/v1/badges/range/")]
-    assert len(meta) == 1
+    ranges = [r for r in received if r.path == "/api/v1/badges/ranges"]
+    assert len(meta) == 1 and meta[0].method == "GET" and not meta[0].body
     assert len(meta) + len(ranges) == len(received), [r.path for r in received]
-    assert all(re.fullmatch(r"/api/v1/badges/range/[0-9a-f]+", r.path) for r in ranges)
-    assert all(r.method == "GET" and not r.body and not r.query for r in received)
+    for r in ranges:
+        body = json.loads(r.body)
+        assert r.method == "POST" and not r.query and set(body) == {"prefixes", "compact"}
+        assert body["compact"] is True
+        assert all(re.fullmatch(r"[0-9a-f]+", p) for p in body["prefixes"])
+    # Opening a popover fetches the full bucket of that one prefix (reasons are not in the
+    # compact entries), and that is still a prefix, not a handle.
+    page.locator('[data-genuine-account="instagram:fake.growth.guru"] button').first.click()
+    card = page.locator("[data-genuine-popover] .card")
+    card.wait_for()
+    assert "74% of a sample of 2000 followers look bought" in card.inner_text()
+    key = hashlib.sha256(b"instagram:fake.growth.guru").hexdigest()
+    after = api.recorder.api_requests()[len(received) :]
+    assert [(r.method, r.path, r.query, r.body) for r in after] == [
+        ("GET", f"/api/v1/badges/range/{key[:1]}", "", b"")
+    ]
     text = sent_text(api.recorder)
     for handle in HANDLES:
         assert handle.lower() not in text
         assert handle.split("@")[0].split(".")[0].lower() not in text
+
+
+def test_busy_timeline_in_private_mode_costs_two_range_requests(ext, tmp_path):
+    # 200 handles over 256 two-digit buckets: ~140 distinct prefixes, more than one request's
+    # worth (100); the worker's batching keeps it to 2. Half the handles have cards.
+    handles = [f"tl_user_{i:03d}" for i in range(200)]
+    world = [make_card("x", h) for h in handles[::2]]
+    world += [make_card("x", f"world_{i:04d}") for i in range(300)]
+    app = make_app(tmp_path, world, PRIVATE_BUCKET_SIZE=1)  # 400 cards: prefix length 2
+    server = ApiServer(app).start()
+    try:
+        ext.reset(server.url)
+        ext.serve("https://x.com/home", timeline(handles))
+        page = ext.context.new_page()
+        page.goto("https://x.com/home")
+        shown = wait_until(
+            page,
+            lambda: (h := settled(page)) and len(h) == 200 and h,
+            timeout=30,
+            what="200 badges",
+        )
+        assert sum(h["state"] == "found" for h in shown) == 100
+        assert all(h["state"] in ("found", "not_found") for h in shown)
+        received = server.recorder.api_requests()
+        ranges = [r for r in received if "/badges/range" in r.path]
+        assert [r.path for r in received if r not in ranges] == ["/api/v1/meta"]
+        assert 1 <= len(ranges) <= 2, [r.path for r in ranges]
+        prefixes = [p for r in ranges for p in json.loads(r.body)["prefixes"]]
+        assert all(len(p) == 2 for p in prefixes) and len(set(prefixes)) == len(prefixes)
+        assert len(prefixes) > 100
+        assert "tl_user" not in sent_text(server.recorder)
+
+        # The popover fetches its account's full bucket (one GET) and shows the reasons.
+        page.locator('[data-genuine-account="x:tl_user_000"] button').first.click()
+        card = page.locator("[data-genuine-popover] .card")
+        card.wait_for()
+        text = card.inner_text()
+        assert "7% of a sample of 2000 followers look bought" in text
+        assert "interval 4%–11%" in text and "Computed Mon, 23 Nov 2026" in text
+        key = hashlib.sha256(b"x:tl_user_000").hexdigest()
+        after = server.recorder.api_requests()[len(received) :]
+        assert [(r.method, r.path) for r in after] == [("GET", f"/api/v1/badges/range/{key[:2]}")]
+        # Opened again: the full card is cached, nothing is sent.
+        page.keyboard.press("Escape")
+        page.locator('[data-genuine-account="x:tl_user_000"] button').first.click()
+        card.wait_for()
+        assert "look bought" in card.inner_text()
+        assert len(server.recorder.api_requests()) == len(received) + 1
+    finally:
+        server.stop()
+        from genuine.db import get_db
+
+        get_db(app).engine.dispose()
 
 
 def test_private_mode_finds_the_same_cards_as_plain_mode(ext, api):

@@ -19,6 +19,8 @@ from genuine.api.schemas import (
     LookupResponse,
     ProblemModel,
     RangeResponse,
+    RangesRequest,
+    RangesResponse,
     check_handle,
 )
 from genuine.db import get_db
@@ -130,6 +132,40 @@ def by_range(prefix: str):
     entries = ",".join(f'"{c.key[len(prefix) :]}":{c.text}' for c in bucket)
     etag = hashlib.sha256("".join(c.etag for c in bucket).encode()).hexdigest()[:32]
     return _cached(f'{{"prefix":"{prefix}","cards":{{{entries}}}}}', etag)
+
+
+@bp.post("/badges/ranges")
+@spec.validate(
+    json=RangesRequest,
+    resp=Responses(HTTP_200=RangesResponse, HTTP_400=ProblemModel, HTTP_415=ProblemModel),
+    tags=["badges"],
+    skip_validation=True,
+)
+def by_ranges():
+    """The buckets of up to 100 prefixes in one request (private lookups of a whole page).
+
+    As GET /badges/range/<prefix>, for each prefix: the server learns only prefixes. With
+    `"compact": true` each entry holds only what a badge shows (levels and one number per
+    badge, see CompactCard); fetch the prefix's full bucket when the details are wanted.
+    """
+    body = parse_json(RangesRequest)
+    prefixes = list(dict.fromkeys(body.prefixes))
+    shortest = current_prefix_length()
+    short = [p for p in prefixes if len(p) < shortest]
+    if short:
+        raise Problem(
+            400,
+            "prefix_too_short",
+            f"{short[0]!r}: send at least {shortest} hex digits per prefix "
+            "(GET /api/v1/meta announces the length)",
+        )
+    with get_db().engine.connect() as conn:
+        buckets = cards.by_prefixes(conn, prefixes, compact_entries=body.compact)
+    parts = []
+    for prefix in prefixes:
+        entries = ",".join(f'"{suffix}":{text}' for suffix, text in buckets[prefix])
+        parts.append(f'"{prefix}":{{{entries}}}')
+    return Response(f'{{"buckets":{{{",".join(parts)}}}}}', mimetype="application/json")
 
 
 def current_prefix_length() -> int:

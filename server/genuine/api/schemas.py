@@ -6,7 +6,15 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    create_model,
+)
 
 from genuine.models.accounts import PLATFORMS
 
@@ -181,3 +189,69 @@ class ReportModel(BaseModel):
         description="follower_probabilities, most_suspicious, snapshots, jumps, replies, ring"
     )
     disputes: list[OpenDispute]
+
+
+HexPrefix = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9a-fA-F]{1,64}$"),
+    AfterValidator(str.lower),
+    Field(description="Hex digits of sha256('platform:handle'), at least meta.prefix_length"),
+]
+
+
+class RangesRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prefixes: list[HexPrefix] = Field(
+        min_length=1,
+        max_length=100,
+        description="Up to 100 prefixes (case-insensitive; repeats are answered once)",
+    )
+    compact: StrictBool = Field(
+        default=False,
+        description="Answer compact entries (levels and the numbers a badge shows) "
+        "instead of full cards",
+    )
+
+
+class CompactRisk(BaseModel):
+    level: Literal["low", "medium", "high", "unknown"]
+    score: float | None = Field(default=None, description="Absent when unknown")
+
+
+class CompactReply(BaseModel):
+    level: Literal["responsive", "mixed", "unresponsive", "unknown"]
+    answered_share: float | None = Field(default=None, description="Absent when unknown")
+
+
+class CompactRing(BaseModel):
+    level: Literal["member", "not_member", "unknown"]
+    ring_size: int | None = Field(default=None, description="Present for members only")
+
+
+class CompactBadges(BaseModel):
+    follower_purchase_risk: CompactRisk | None = None
+    reply_rate: CompactReply | None = None
+    follow_back_ring: CompactRing | None = None
+
+
+class CompactCard(BaseModel):
+    """What a badge pill shows, and nothing else: ~120 bytes instead of a ~1 KB card.
+
+    The same shape as the card, cut down: each badge keeps its level and the one number
+    its pill shows (score, answered_share, ring_size; left out when null). No handle,
+    platform or dates: the client knows whom it hashed, and the popover fetches the full
+    card (GET /badges/range/<prefix>) only when it is opened. `synthetic` is present
+    (true) only for the demo's made-up cards.
+    """
+
+    badges: CompactBadges
+    synthetic: bool | None = Field(default=None, description="True on demo data; else absent")
+
+
+class RangesResponse(BaseModel):
+    buckets: dict[str, dict[str, Card | CompactCard]] = Field(
+        description="One bucket per requested prefix (lower case): entries keyed by the rest "
+        "of sha256('platform:handle') after that prefix; full cards, or compact entries "
+        "when the request said compact"
+    )
