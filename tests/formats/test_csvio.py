@@ -68,15 +68,25 @@ def test_unknown_format_and_platform(tmp_path):
         read(tmp_path, "genuine", "myspace")
 
 
+@pytest.mark.parametrize(
+    ("name", "header"),
+    [
+        ("accounts.csv", b"platform,handle,followers_count,created_at,has_avatar\n"),
+        ("follows.csv", b"platform,follower,followee,followed_at\n"),
+    ],
+)
 @settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(content=st.binary(max_size=400))
-def test_fuzz_any_bytes_give_records_or_a_format_error(tmp_path, content):
-    path = Path(tmp_path) / "accounts.csv"
-    path.write_bytes(b"platform,handle,followers_count,created_at,has_avatar\n" + content)
+def test_fuzz_any_bytes_give_records_or_a_format_error(tmp_path, name, header, content):
+    path = Path(tmp_path) / name
+    path.write_bytes(header + content)
     try:
         for record in read(path, "genuine"):
-            assert record.kind == "account"
+            assert record.kind in ("account", "follow")
+            names = ("handle", "follower", "followee")
+            handles = [v for k, v in record.values.items() if k in names]
+            assert all(h and h == h.strip().lower() and not h.startswith("@") for h in handles)
     except FormatError as exc:
         assert exc.reason

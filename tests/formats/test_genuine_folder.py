@@ -63,7 +63,7 @@ def test_reads_every_file_in_dependency_order(tmp_path):
 
 
 def test_single_file_and_platform_override(tmp_path):
-    write_csv(tmp_path / "follows.csv", ["follower", "followee"], [["A", "B"]])
+    write_csv(tmp_path / "follows.csv", ["follower", "followee"], [["A", "@ B "]])
     (record,) = read(tmp_path / "follows.csv", "genuine", "bluesky")
     assert record.values == {
         "platform": "bluesky",

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 # Fields can hold long biographies or tweets; the csv module's default limit is 128 KiB.
 csv.field_size_limit(16 * 1024 * 1024)
@@ -30,8 +30,9 @@ class FormatError(ValueError):
         super().__init__(f"{where}: {reason}")
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
+    """One row of any format, as the store takes it (a tuple: cheap to make by the million)."""
+
     kind: str  # "account" | "follow" | "post" | "snapshot"
     source: str
     line: int

@@ -58,18 +58,29 @@ def accounts(path: Path, platform: str | None) -> Iterator[Record]:
         )
 
 
+def _quick_handle(platform: str, cell: str) -> str | None:
+    """`_handle` without the row lookups (follows come by the million); None sends the row
+    to `_handle` for its error message."""
+    handle = normalise_handle(platform, cell)
+    return handle if 0 < len(handle) <= 255 else None
+
+
 def follows(path: Path, platform: str | None) -> Iterator[Record]:
     required = ["follower", "followee"] if platform else ["platform", "follower", "followee"]
+    source = str(path)
     for row in read_rows(path, required):
         p = _platform(row, platform)
+        a, b = row.positions["follower"], row.positions["followee"]
+        follower = _quick_handle(p, row.cells[a]) or _handle(row, "follower", p)
+        followee = _quick_handle(p, row.cells[b]) or _handle(row, "followee", p)
         yield Record(
             "follow",
-            str(path),
+            source,
             row.line,
             {
                 "platform": p,
-                "follower": _handle(row, "follower", p),
-                "followee": _handle(row, "followee", p),
+                "follower": follower,
+                "followee": followee,
                 "followed_at": row.iso_datetime("followed_at"),
             },
         )

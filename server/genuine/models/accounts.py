@@ -21,7 +21,7 @@ HANDLE_MAX = 255
 
 def normalise_handle(platform: str, handle: str) -> str:
     """Lower case, no leading @, surrounding blanks removed. Mastodon keeps `user@instance`."""
-    return handle.strip().lstrip("@").lower()
+    return handle.strip().lstrip("@").strip().lower()
 
 
 def lookup_key(platform: str, handle: str) -> str:
