@@ -24,3 +24,19 @@ def test_memory_counters_by_default(tmp_path):
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
     client = app.test_client()
     assert [client.get("/api/v1/meta").status_code for _ in range(2)] == [200, 429]
+
+
+def test_behind_a_trusted_proxy_limits_count_per_client(tmp_path):
+    def statuses(**config):
+        app = create_app(
+            {"INSTANCE_PATH": str(tmp_path), "RATE_LIMIT_READ": "1 per minute"} | config
+        )
+        upgrade(app)
+        client = app.test_client()
+        return [
+            client.get("/api/v1/meta", headers={"X-Forwarded-For": ip}).status_code
+            for ip in ("203.0.113.1", "203.0.113.2")
+        ]
+
+    assert statuses(TRUSTED_PROXIES=1) == [200, 200]
+    assert statuses() == [200, 429]  # without it the header is ignored: one client

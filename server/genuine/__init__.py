@@ -35,7 +35,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config["INSTANCE_PATH"] = str(instance_path)
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        # Flask would send the session cookie over plain HTTP too; only development may.
+        app.config["SESSION_COOKIE_SECURE"] = app.config["ENVIRONMENT"] != "development"
     _refuse_unsafe(app)
+    if proxies := int(app.config.get("TRUSTED_PROXIES") or 0):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     instance_path.mkdir(parents=True, exist_ok=True)
 
     from genuine import api, db, web

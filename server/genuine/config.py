@@ -29,6 +29,21 @@ SYNTHETIC_DATA = False
 # Rate limits (Flask-Limiter notation), per API key or else per IP address.
 RATE_LIMIT_READ = "1200 per minute"
 RATE_LIMIT_WRITE = "30 per minute"
+# Reverse proxies in front of the server (gunicorn behind nginx: 1). Their X-Forwarded-For
+# and X-Forwarded-Proto are believed, so limits count per client, not all on the proxy's
+# address. 0: none, and those headers are ignored (anyone could send them).
+TRUSTED_PROXIES = 0
+# POSTs to sign-in, sign-up and password reset, per IP: each costs an argon2 hash, and a
+# reset request sends mail.
+RATE_LIMIT_AUTH = "10 per minute; 50 per hour"
+# Largest request body (bytes): the biggest real one, 100 accounts or a full profile form,
+# is a few tens of kilobytes. Bigger bodies answer 413.
+MAX_CONTENT_LENGTH = 1024 * 1024
+# The session cookie: never sent by cross-site subrequests or readable by scripts; Secure
+# (HTTPS only) everywhere but in development unless set explicitly.
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE: bool | None = None
 # The consultant directory (genuine.directory): outgoing mail goes to the outbox table, and
 # also over SMTP when this is set (smtp://user:password@host:587 or smtps://...:465).
 SMTP_URL: str | None = None

@@ -2,8 +2,14 @@ import time
 
 import pytest
 
-from genuine.sources import BudgetExceeded, Unsupported, available, open_source
-from genuine.sources.http import HttpClient, _reset_seconds
+from genuine.sources import BudgetExceeded, SourceError, Unsupported, available, open_source
+from genuine.sources.http import (
+    HttpClient,
+    UnsafeAddress,
+    _reset_seconds,
+    public_https,
+    same_origin,
+)
 from tests.sources.conftest import config
 
 
@@ -105,3 +111,63 @@ def test_x_with_a_token(httpserver, base):
         open_source("x", config(base, X_BEARER_TOKEN="t"), "gone").fetch(
             "gone", followers=1, posts=0
         )
+
+
+def _resolving_to(address):
+    def resolve(host, port, type=0):
+        return [(2, type, 6, "", (address, port))]
+
+    return resolve
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.org/api",  # not https
+        "https://example.org:8443/api",  # another port
+        "https://user:pw@example.org/api",
+        "https://127.0.0.1/api",
+        "https://[::1]/api",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://10.1.2.3/",
+        "https:///nohost",
+    ],
+)
+def test_public_https_refuses_private_and_odd_addresses(url):
+    with pytest.raises(UnsafeAddress):
+        public_https(url)
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "10.0.0.5", "169.254.169.254", "fd00::1"])
+def test_public_https_refuses_names_that_resolve_inside(address):
+    with pytest.raises(UnsafeAddress, match="public addresses only"):
+        public_https("https://innocent.example/api", resolve=_resolving_to(address))
+
+
+def test_public_https_allows_public_names():
+    public_https("https://mastodon.example/api/v1", resolve=_resolving_to("93.184.216.34"))
+
+
+def test_redirects_are_checked_hop_by_hop(httpserver):
+    """A server that may be fetched cannot bounce the client to one that may not."""
+    httpserver.expect_request("/start").respond_with_data(
+        "", status=302, headers={"Location": "http://127.0.0.2:9/secret"}
+    )
+    httpserver.expect_request("/here").respond_with_data(
+        "", status=301, headers={"Location": "/ping"}
+    )
+    httpserver.expect_request("/ping").respond_with_json({"ok": True})
+    base = httpserver.url_for("/").rstrip("/")
+    client = HttpClient(public_url="http://genuine.test", allow_url=same_origin(base))
+    assert client.json(client.get(httpserver.url_for("/here"))) == {"ok": True}
+    with pytest.raises(UnsafeAddress, match=r"127\.0\.0\.2"):
+        client.get(httpserver.url_for("/start"))
+
+
+def test_response_bodies_are_bounded(httpserver):
+    httpserver.expect_request("/big").respond_with_data("x" * 5000)
+    client = HttpClient(public_url="http://genuine.test", max_bytes=4096)
+    with pytest.raises(SourceError, match="more than 4,096 bytes"):
+        client.get(httpserver.url_for("/big"))
+    httpserver.expect_request("/small").respond_with_data("[1]")
+    assert client.json(client.get(httpserver.url_for("/small"))) == [1]

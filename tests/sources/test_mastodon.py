@@ -1,6 +1,7 @@
 import pytest
 
 from genuine.sources import AccountGone, SourceError, open_source
+from genuine.sources.http import UnsafeAddress
 from genuine.sources.mastodon import split_handle
 from tests.sources.conftest import config
 
@@ -165,3 +166,36 @@ def test_split_handle_refuses_non_handles():
     for bad in ("gargron", "@mastodon.social", "a@b@c"):
         with pytest.raises(SourceError):
             split_handle(bad)
+
+
+@pytest.mark.parametrize(
+    "handle", ["a@127.0.0.1", "a@localhost", "a@example.org:8080", "a@[::1]", "a@x.org/p#"]
+)
+def test_split_handle_refuses_addresses_ports_and_paths(handle):
+    with pytest.raises(SourceError, match="not a Mastodon handle"):
+        split_handle(handle)
+
+
+def test_an_instance_on_an_internal_address_is_never_asked(monkeypatch):
+    """Without GENUINE_MASTODON_BASE_URL the handle picks the host: it must be public."""
+    asked = []
+
+    def resolve(host, port, type=0):
+        asked.append(host)
+        return [(2, type, 6, "", ("10.0.0.5", port))]
+
+    monkeypatch.setattr("genuine.sources.http.socket.getaddrinfo", resolve)
+    source = open_source("mastodon", {"PUBLIC_URL": "http://genuine.test"}, "a@intranet.example")
+    with pytest.raises(UnsafeAddress):
+        source.fetch("a@intranet.example", followers=10, posts=0)
+    assert asked == ["intranet.example"] and source.http.total == 1
+
+
+def test_a_next_link_off_the_server_is_not_followed(httpserver, base, mastodon):
+    """A hostile instance's `Link: next` must not send the worker somewhere else."""
+    page = mastodon.followers[:2]
+    httpserver.expect_oneshot_request("/api/v1/accounts/1/followers").respond_with_json(
+        page, headers={"Link": '<http://169.254.169.254/latest/meta-data/>; rel="next"'}
+    )
+    with pytest.raises(UnsafeAddress, match=r"169\.254\.169\.254"):
+        fetch(base)

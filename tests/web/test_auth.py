@@ -93,7 +93,7 @@ def test_password_reset_by_signed_single_use_link_from_the_outbox(app, client):
     with get_db(app).session() as session:
         mail = session.execute(sa.select(OutboxMessage)).scalars().all()
     assert [m.recipient for m in mail] == ["jane@example.org"]
-    link = re.search(r"http://localhost(/reset/\S+)", mail[0].body).group(1)
+    link = re.search(r"http://127\.0\.0\.1:5000(/reset/\S+)", mail[0].body).group(1)
     assert client.get("/reset/forged-token").status_code == 302
     form_token = csrf(client.get(link).get_data(as_text=True))
     new = "a brand new password"
@@ -116,3 +116,58 @@ def test_reset_links_expire(app, client, monkeypatch):
         token = people.reset_token(jane)
     app.config["PASSWORD_RESET_MAX_AGE"] = -1
     assert client.get(f"/reset/{token}").status_code == 302
+
+
+def test_a_password_reset_ends_other_sessions(app, client):
+    user(app, "jane@example.org")
+    assert sign_in(client, "jane@example.org").status_code == 302
+    assert client.get("/me").status_code == 200
+    from genuine.directory import people
+
+    with get_db(app).session() as session, session.begin():
+        jane = people.by_email(session, "jane@example.org")
+        jane.password_hash = people.hash_password("a brand new password")
+    assert client.get("/me").status_code == 302  # the old session no longer signs in
+    assert sign_in(client, "jane@example.org", "a brand new password").status_code == 302
+    assert client.get("/me").status_code == 200
+
+
+def test_sign_in_sign_up_and_reset_posts_are_rate_limited(app, client):
+    app.config["RATE_LIMIT_AUTH"] = "3 per minute"
+    user(app, "jane@example.org")
+    statuses = [sign_in(client, "jane@example.org", "wrong password!!").status_code for _ in "abcd"]
+    assert statuses == [400, 400, 400, 429]
+    token = csrf(client.get("/reset").get_data(as_text=True))
+    form = {"csrf_token": token, "email": "jane@example.org"}
+    statuses = [client.post("/reset", data=form).status_code for _ in "abcd"]
+    assert statuses == [302, 302, 302, 429]  # each form counts on its own
+    with get_db(app).session() as session:
+        assert len(session.execute(sa.select(OutboxMessage)).scalars().all()) == 3
+    assert client.get("/signin").status_code == 200  # the pages themselves still open
+
+
+def test_session_cookie_flags(app, client, tmp_path):
+    from genuine import create_app
+
+    user(app, "jane@example.org")
+    cookie = sign_in(client, "jane@example.org").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # development: plain http://127.0.0.1 works
+    production = create_app(
+        {"INSTANCE_PATH": str(tmp_path / "p"), "ENVIRONMENT": "production", "SECRET_KEY": "s" * 40}
+    )
+    assert production.config["SESSION_COOKIE_SECURE"] is True
+    assert production.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_reset_links_use_the_public_url_not_the_host_header(app, client):
+    """A forged Host must not turn the mailed link into one that leaks the token elsewhere."""
+    user(app, "jane@example.org")
+    app.config["PUBLIC_URL"] = "https://genuine.example/"
+    forged = {"base_url": "http://evil.example"}
+    token = csrf(client.get("/reset", **forged).get_data(as_text=True))
+    sent = client.post("/reset", data={"csrf_token": token, "email": "jane@example.org"}, **forged)
+    assert sent.status_code == 302
+    with get_db(app).session() as session:
+        body = session.execute(sa.select(OutboxMessage.body)).scalar_one()
+    assert "https://genuine.example/reset/" in body and "evil.example" not in body

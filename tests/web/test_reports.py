@@ -124,3 +124,22 @@ def test_report_json_has_card_evidence_and_disputes(client, demo):
     assert report["disputes"] == []
     missing = client.get("/api/v1/accounts/x/nobody/report")
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
+
+
+def test_pages_forbid_framing_and_foreign_content(client, demo):
+    page = client.get("/report/x/demo_helpdesk")
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    chart = client.get("/report/x/demo_helpdesk/charts/reply_delays.svg")
+    assert chart.headers["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+def test_dispute_form_counts_against_the_write_limit(app, client, demo):
+    app.config["RATE_LIMIT_WRITE"] = "2 per minute"
+    token = csrf(client.get("/report/x/demo_helpdesk").get_data(as_text=True))
+    form = {"csrf_token": token, "badge": "", "reason": "x" * 20, "contact": "me@example.org"}
+    statuses = [client.post("/report/x/demo_helpdesk", data=form).status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]
+    assert client.get("/report/x/demo_helpdesk").status_code == 200  # reading goes on

@@ -97,3 +97,16 @@ def test_conflicts_and_delisting(app, client):
     reason = {"csrf_token": csrf(page), "reason": "Runs an engagement pod."}
     assert client.post(f"/review/{sub_id}/delist", data=reason).status_code == 302
     assert status(app, sub_id) == "delisted"
+
+
+def test_reviewers_cannot_open_a_draft(app, client):
+    from genuine.directory import workflow
+    from tests.directory.helpers import profile
+
+    owner = user(app, "jane@example.org")
+    with get_db(app).session() as session, session.begin():
+        sub_id = workflow.save_profile(session, owner, profile(bio="Not ready yet")).id
+    user(app, "rev@example.org", "reviewer")
+    sign_in(client, "rev@example.org")
+    assert client.get(f"/review/{sub_id}").status_code == 404
+    assert client.get("/review/999999").status_code == 404

@@ -52,7 +52,10 @@ class User(SQLModel, table=True):
     is_anonymous: ClassVar[bool] = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session cookie names: the id and a digest of the password hash, so a
+        password change (a reset) ends every session signed in with the old one."""
+        digest = hashlib.sha256(f"session:{self.password_hash}".encode()).hexdigest()[:16]
+        return f"{self.id}:{digest}"
 
     def can(self, role: str) -> bool:
         """Roles are ordered: an admin may do what a reviewer may, a reviewer what anyone may."""

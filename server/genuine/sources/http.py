@@ -11,7 +11,13 @@ What it adds to `requests`:
 - pacing: when a server says its window is used up (`X-RateLimit-Remaining: 0`),
   the next request to that host waits for the reset instead of earning a 429;
 - a per-host budget: an audit may not make more than `budget` requests to one host,
-  so a huge follower list or a loop in pagination cannot run away.
+  so a huge follower list or a loop in pagination cannot run away;
+- a size and time bound on every response body (`max_bytes`, read timeout x 6), so a
+  hostile server can neither fill the worker's memory nor drip bytes forever;
+- an optional `allow_url` check, run before every request and every redirect hop: a
+  source whose host comes from a handle (Mastodon's `user@instance`) uses
+  `public_https`, so a handle, a redirect or a `Link: next` header cannot make the
+  server fetch 127.0.0.1, 10.x, 169.254.169.254 or any other non-public address.
 
 Waits longer than `max_wait` are not slept through (a worker would sit idle for
 minutes): they raise `RateLimited`, and the audit fails with that reason and is
@@ -20,15 +26,17 @@ retried later by the schedule.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import random
+import socket
 import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -49,6 +57,50 @@ class RateLimited(SourceError):
 
 class BudgetExceeded(SourceError):
     """An audit reached its request budget for one host."""
+
+
+class UnsafeAddress(SourceError):
+    """A URL this server must not fetch (not public https, or off the configured server)."""
+
+
+MAX_REDIRECTS = 5
+
+
+def public_https(url: str, resolve: Callable[..., Any] | None = None) -> None:
+    """Raise UnsafeAddress unless `url` is https on port 443 to a host whose every address
+    is public. (A name can still be re-pointed between this check and the connection; an
+    egress firewall is what closes that gap.)"""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    host = parts.hostname
+    if parts.scheme != "https" or not host or port not in (None, 443) or parts.username:
+        raise UnsafeAddress(f"refusing {url[:120]!r}: only https:// on the default port")
+    try:
+        found = (resolve or socket.getaddrinfo)(host, 443, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise SourceError(f"{host} could not be resolved") from None
+    addresses = {info[4][0].split("%", 1)[0] for info in found}
+    if not addresses or not all(ipaddress.ip_address(a).is_global for a in addresses):
+        raise UnsafeAddress(f"refusing {host}: it does not resolve to public addresses only")
+
+
+def same_origin(base: str) -> Callable[[str], None]:
+    """An `allow_url` check that keeps every request on the origin of `base`."""
+
+    def origin(url: str) -> tuple[str, str]:
+        parts = urlsplit(url)
+        return parts.scheme.lower(), parts.netloc.lower()
+
+    allowed = origin(base)
+
+    def check(url: str) -> None:
+        if origin(url) != allowed:
+            raise UnsafeAddress(f"refusing {url[:120]!r}: not on {base}")
+
+    return check
 
 
 def user_agent(public_url: str) -> str:
@@ -98,6 +150,8 @@ class HttpClient:
         backoff: float = 0.5,
         headers: dict[str, str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        max_bytes: int = 16 * 1024 * 1024,
+        allow_url: Callable[[str], None] | None = None,
     ) -> None:
         self.session = requests.Session()
         self.session.headers.update(
@@ -108,6 +162,7 @@ class HttpClient:
         self.requests: Counter[str] = Counter()  # per host, including retries
         self._not_before: dict[str, float] = {}
         self.on_request: Callable[[], None] | None = None
+        self.max_bytes, self.allow_url = max_bytes, allow_url
 
     @property
     def total(self) -> int:
@@ -138,7 +193,7 @@ class HttpClient:
             if self.on_request:
                 self.on_request()
             try:
-                response = self.session.get(url, params=params, timeout=self.timeout)
+                response = self._fetch(url, params)
             except requests.RequestException as exc:
                 if attempt >= self.retries:
                     raise SourceError(f"{host} unreachable: {exc.__class__.__name__}") from None
@@ -159,6 +214,45 @@ class HttpClient:
                 attempt += 1
                 continue
             return response
+
+    def _fetch(self, url: str, params: Any) -> requests.Response:
+        """One GET with its body read (bounded); redirects are checked hop by hop when
+        `allow_url` is set (requests itself follows them otherwise)."""
+        if self.allow_url is None:
+            response = self.session.get(url, params=params, timeout=self.timeout, stream=True)
+            return self._read(response)
+        for _ in range(MAX_REDIRECTS + 1):
+            self.allow_url(url)
+            response = self.session.get(
+                url, params=params, timeout=self.timeout, stream=True, allow_redirects=False
+            )
+            if not response.is_redirect:
+                return self._read(response)
+            url, params = urljoin(response.url, response.headers["Location"]), None
+            response.close()
+        raise SourceError(f"{urlsplit(url).netloc}: more than {MAX_REDIRECTS} redirects")
+
+    def _read(self, response: requests.Response) -> requests.Response:
+        """Read the body into the response, refusing more than `max_bytes` (decoded) or
+        longer than six read timeouts in all."""
+        host = urlsplit(response.url).netloc
+        declared = response.headers.get("Content-Length", "")
+        body = bytearray()
+        deadline = time.monotonic() + 6 * self.timeout[1]
+        try:
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise SourceError(f"{host} answered more than {self.max_bytes:,} bytes")
+            for chunk in response.iter_content(64 * 1024):
+                body += chunk
+                if len(body) > self.max_bytes:
+                    raise SourceError(f"{host} answered more than {self.max_bytes:,} bytes")
+                if time.monotonic() > deadline:
+                    raise SourceError(f"{host} took too long to send its answer")
+        except BaseException:
+            response.close()
+            raise
+        response._content = bytes(body)
+        return response
 
     def _backoff(self, attempt: int) -> float:
         # Full jitter (AWS architecture blog): spreads retries of many workers apart.

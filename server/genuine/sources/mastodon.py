@@ -8,11 +8,14 @@ https://docs.joinmastodon.org/api/rate-limits/ (300 requests per 5 minutes per I
 https://docs.joinmastodon.org/api/guidelines/#pagination (Link headers).
 
 Everything is asked of the account's home instance (`user@instance` → https://instance),
-or of GENUINE_MASTODON_BASE_URL when set. Handles are `user@instance` in lower case
-with the domain in its ASCII (IDNA) form; local accounts' `acct` has no domain, so the
-instance's is added. Status ids are only unique per instance: posts are keyed
-`instance/id`. A follower list is hidden when the account sets `hide_collections`,
-or when the instance answers an empty list although `followers_count` > 0.
+or of GENUINE_MASTODON_BASE_URL when set. The instance comes from whoever names the
+handle, so without a base URL every request, redirect and `Link: next` page must be
+public https (genuine.sources.http.public_https); with one, it must stay on that server.
+Handles are `user@instance` in lower case with the domain in its ASCII (IDNA) form;
+local accounts' `acct` has no domain, so the instance's is added. Status ids are only
+unique per instance: posts are keyed `instance/id`. A follower list is hidden when the
+account sets `hide_collections`, or when the instance answers an empty list although
+`followers_count` > 0.
 """
 
 from __future__ import annotations
@@ -23,22 +26,25 @@ from typing import Any
 
 from genuine.sources import Fetched, Progress, http_client
 from genuine.sources.common import as_int, domain, html_text, parse_time, short_id
-from genuine.sources.http import AccountGone, SourceError
+from genuine.sources.http import AccountGone, SourceError, public_https, same_origin
 
 PAGE = 80  # accounts per page, the API's maximum
 STATUS_PAGE = 40  # statuses per page, the API's maximum
 MISSING_AVATAR = "/avatars/original/missing.png"
 MISSING_HEADER = "/headers/original/missing.png"
 _HREF = re.compile(r'href="(https?://[^"]+)"')
+# A host name: dot-separated labels, the last one not all digits (no IP literals, no ports).
+_DOMAIN = re.compile(r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+(?![0-9]+$)[a-z0-9-]{2,63}")
 
 
 def split_handle(handle: str) -> tuple[str, str]:
     """`@User@Instance.Social` → ("user", "instance.social"); raises SourceError otherwise."""
     text = handle.strip().lstrip("@")
     user, at, instance = text.partition("@")
-    if not at or not user or not instance or "@" in instance:
+    host = domain(instance)
+    if not at or not user or not _DOMAIN.fullmatch(host) or len(host) > 253:
         raise SourceError(f"{handle!r} is not a Mastodon handle (user@instance)")
-    return user.lower(), domain(instance)
+    return user.lower(), host
 
 
 class MastodonSource:
@@ -46,8 +52,10 @@ class MastodonSource:
 
     def __init__(self, config: Mapping[str, Any], handle: str) -> None:
         self.user, self.domain = split_handle(handle)
-        self.base = (config.get("MASTODON_BASE_URL") or f"https://{self.domain}").rstrip("/")
+        configured = config.get("MASTODON_BASE_URL")
+        self.base = (configured or f"https://{self.domain}").rstrip("/")
         self.http = http_client(config)
+        self.http.allow_url = same_origin(self.base) if configured else public_https
         self.names: dict[str, str] = {}  # account id (on this instance) → handle
 
     def _get(self, path: str, params: Any = None) -> tuple[Any, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from flask import Flask
+from flask import Flask, current_app
 
 BLUEPRINTS = [
     "genuine.web.reports",
@@ -12,6 +12,21 @@ BLUEPRINTS = [
     "genuine.web.submit",
     "genuine.web.review",
 ]
+# Forms anyone may post, counted per IP against a stricter limit than reads (genuine.limits):
+# sign-in, sign-up and reset cost an argon2 hash or a mail; a dispute is a write.
+POST_LIMITS = {"genuine.web.auth": "RATE_LIMIT_AUTH", "genuine.web.reports": "RATE_LIMIT_WRITE"}
+
+# On every HTML page (a response may set its own, as the SVG charts do): no framing
+# (clickjacking of review and delist buttons), nothing but this site's own scripts, styles,
+# images and form targets, and no reset token in a Referer header to other sites.
+HTML_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
 
 LEVEL_WORDS = {
     "low": ("Low risk", "✓"),
@@ -27,8 +42,24 @@ LEVEL_WORDS = {
 
 
 def init_app(app: Flask) -> None:
+    limiter = app.extensions["genuine.limiter"]
     for name in BLUEPRINTS:
-        app.register_blueprint(importlib.import_module(name).bp)
+        bp = importlib.import_module(name).bp
+        if name in POST_LIMITS:
+            limiter.limit(
+                lambda setting=POST_LIMITS[name]: current_app.config[setting],
+                methods=["POST"],
+                per_method=True,
+            )(bp)
+        app.register_blueprint(bp)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.mimetype == "text/html":
+            for name, value in HTML_HEADERS.items():
+                response.headers.setdefault(name, value)
+        return response
 
     @app.template_filter("level_word")
     def level_word(level: str) -> str:

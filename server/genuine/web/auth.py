@@ -7,11 +7,21 @@ outbox, which an admin reads at /admin/outbox.
 
 from __future__ import annotations
 
+import hmac
 from functools import wraps
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
@@ -37,16 +47,18 @@ def _setup(state) -> None:
     login_manager.init_app(state.app)
     # Forms that are only a button (sign out) put the token in by hand.
     state.app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
-    state.app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    state.app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    # Cookie flags (SameSite, HttpOnly, Secure outside development) are in genuine.config.
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
+def _load_user(session_id: str) -> User | None:
+    user_id, _, _digest = session_id.partition(":")
     if not user_id.isdigit():
         return None
     with get_db().session() as session:
-        return session.get(User, int(user_id))
+        user = session.get(User, int(user_id))
+    # A session from before the password last changed no longer signs anyone in.
+    return user if user is not None and hmac.compare_digest(user.get_id(), session_id) else None
 
 
 def role_required(role: str):
@@ -124,7 +136,10 @@ def reset_request():
         with get_db().session() as session, session.begin():
             user = people.by_email(session, form.email.data)
             if user is not None:
-                link = url_for("auth.reset", token=people.reset_token(user), _external=True)
+                # From PUBLIC_URL, never the request's Host header: a forged Host would
+                # otherwise mail the victim a link that hands their token to another site.
+                base = current_app.config["PUBLIC_URL"].rstrip("/")
+                link = base + url_for("auth.reset", token=people.reset_token(user))
                 people.send_mail(
                     session,
                     user.email,
@@ -152,6 +167,9 @@ def reset(token: str):
             if user is not None:
                 user.password_hash = people.hash_password(form.password.data)
                 log.record(session, "password_reset", actor_id=user.id)
+        if user is None:  # used meanwhile (another tab, or someone else holding the link)
+            flash("That reset link is invalid, used or expired: ask for a new one.")
+            return redirect(url_for("auth.reset_request"))
         flash("Your password is changed: sign in with it.")
         return redirect(url_for("auth.signin"))
     status = 400 if request.method == "POST" else 200

@@ -37,7 +37,8 @@ def queue():
 def _page(submission_id: int, form: ReviewForm | None = None, status: int = 200):
     with get_db().session() as session:
         sub = session.get(Submission, submission_id)
-        if sub is None:
+        # A draft is the consultant's alone ("nobody sees it until you submit it").
+        if sub is None or (sub.status == "draft" and not current_user.can("admin")):
             abort(404)
         owner = session.get(User, sub.user_id)
         reviews = list(
