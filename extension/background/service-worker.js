@@ -61,9 +61,11 @@ const handlers = {
     }
   },
 
-  /** From the popup: the API state (backoff, last error, request count). */
+  /** From the popup: the API state (backoff, last error, request count). Content scripts can
+   * send this message too, so the settings go without the API key, which stays here. */
   async apiState() {
-    return { state: await getApiState(), settings: await loadSettings() };
+    const { apiKey, ...settings } = await loadSettings();
+    return { state: await getApiState(), settings: { ...settings, hasApiKey: Boolean(apiKey) } };
   },
 
   /** From the options page: forget cached cards and any backoff. */

@@ -263,3 +263,12 @@ def test_options_page_saves_settings(ext, api):
     page.locator("#status.error").wait_for()
     page.locator("#test").click()
     page.locator("#status", has_text="OK: model").wait_for()
+
+
+def test_the_api_key_never_leaves_the_worker(ext, api):
+    """apiState answers any of the extension's pages and content scripts: no key in it."""
+    ext.set_settings(apiKey="gen_secret-key-for-the-test")
+    answer = ext.storage("""async () => chrome.runtime.sendMessage({type: "apiState"})""")
+    assert "gen_secret-key-for-the-test" not in str(answer)
+    assert answer["settings"]["hasApiKey"] is True
+    ext.set_settings(apiKey="")
