@@ -36,6 +36,14 @@ def datasets_dir() -> Path:
     return path
 
 
+def dataset_file(datasets_dir: Path, relative: str) -> Path:
+    """A file of the shared datasets; skipped (failed in CI) when that dataset is missing."""
+    path = datasets_dir / relative
+    if not path.is_file():
+        skip_or_fail(f"{relative} not in {datasets_dir}", "GENUINE_REQUIRE_DATASETS")
+    return path
+
+
 def _postgres_url() -> str | None:
     url = os.environ.get("GENUINE_TEST_POSTGRES_URL")
     if not url:

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from genuine.commands.model import classify, model
+from tests.conftest import dataset_file
 
 
 def _rows(path):
@@ -23,10 +24,7 @@ def _write(path, rows):
 
 @pytest.fixture(scope="module")
 def cresci(datasets_dir):
-    path = datasets_dir / "cresci-2015" / "users_train.csv"
-    if not path.is_file():
-        pytest.skip("cresci-2015 not in the datasets folder")
-    return path
+    return dataset_file(datasets_dir, "cresci-2015/users_train.csv")
 
 
 def run_classify(path, fmt, out, *extra):
@@ -77,9 +75,7 @@ def test_labels_are_never_read(cresci, tmp_path):
 
 
 def test_instafake_label_flip_and_no_handles(datasets_dir, tmp_path):
-    src_path = datasets_dir / "instafake" / "accounts_train.csv"
-    if not src_path.is_file():
-        pytest.skip("instafake not in the datasets folder")
+    src_path = dataset_file(datasets_dir, "instafake/accounts_train.csv")
     src = _rows(src_path)
     li = src[0].index("isFake")
     _write(tmp_path / "f.csv", [src[0]] + [[*r[:li], str(1 - int(r[li]))] for r in src[1:]])
@@ -130,10 +126,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, content):
 
 
 def test_train_writes_a_loadable_artefact(datasets_dir, tmp_path):
-    pytest.importorskip("sklearn")
-    src = datasets_dir / "cresci-2015" / "users_train.csv"
-    if not src.is_file():
-        pytest.skip("cresci-2015 not in the datasets folder")
+    src = dataset_file(datasets_dir, "cresci-2015/users_train.csv")
     rows = _rows(src)
     (tmp_path / "data" / "cresci-2015").mkdir(parents=True)
     # Every sixth account: about 520, humans and all three markets.

@@ -27,6 +27,7 @@ from genuine.signals.reply_rate import (
     reply_rates,
 )
 from genuine.signals.stats import wilson_interval
+from tests.conftest import dataset_file
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -400,9 +401,7 @@ def independent_twcs_counts(path, customers_only) -> dict[str, tuple[int, int, f
 
 @pytest.fixture(scope="module")
 def twcs(datasets_dir):
-    path = datasets_dir / TWCS
-    if not path.exists():
-        pytest.skip(f"{path} not found")
+    path = dataset_file(datasets_dir, TWCS)
     from genuine.formats import read
 
     records = list(read(path, "twcs"))

@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-training = pytest.importorskip("genuine.signals.training")
+from genuine.signals import training
+from tests.conftest import dataset_file
 
 
 @pytest.fixture(scope="module")
 def cresci(datasets_dir):
     from genuine.formats import read
 
-    if not (datasets_dir / "cresci-2015" / "users_train.csv").is_file():
-        pytest.skip("cresci-2015 not in the datasets folder")
+    dataset_file(datasets_dir, "cresci-2015/users_train.csv")
     return training.load_dataset(datasets_dir, "cresci-2015", read)
 
 
@@ -45,9 +45,7 @@ def test_cross_validated_mcc_on_cresci_meets_the_goal(cresci):
 def test_a_label_file_that_does_not_match_is_refused(tmp_path, datasets_dir):
     from genuine.formats import read
 
-    src = datasets_dir / "instafake" / "accounts_train.csv"
-    if not src.is_file():
-        pytest.skip("instafake not in the datasets folder")
+    src = dataset_file(datasets_dir, "instafake/accounts_train.csv")
     (tmp_path / "instafake").mkdir()
     (tmp_path / "instafake" / "accounts_train.csv").write_text(src.read_text())
 
