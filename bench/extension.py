@@ -23,13 +23,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.cards import make_card  # noqa: E402
 from tests.extension.harness import (  # noqa: E402
     CHROMIUM,
     ApiServer,
     ExtensionBrowser,
     hosts,
     make_app,
-    make_card,
     timeline,
     wait_until,
 )

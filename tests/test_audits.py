@@ -150,7 +150,7 @@ def test_an_audit_that_turns_a_published_consultants_card_bad_sends_them_to_revi
     app, world, monkeypatch
 ):
     from genuine.models import Submission
-    from tests.api.conftest import make_card
+    from tests.cards import make_card
     from tests.directory.helpers import cards, review, submitted, user
     from tests.sources import fakes
 

@@ -5,7 +5,7 @@ import pytest
 
 from genuine.cardstore import save_cards
 from genuine.db import get_db
-from tests.api.conftest import make_card
+from tests.cards import make_card
 
 PROBLEM = "application/problem+json"
 

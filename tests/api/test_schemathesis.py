@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from genuine import create_app
 from genuine.cardstore import save_cards
 from genuine.db import get_db, upgrade
-from tests.api.conftest import make_card
+from tests.cards import make_card
 
 
 def _app():

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from genuine.db import get_db
+from tests.cards import make_card
 from tests.conftest import skip_or_fail
 from tests.directory.helpers import PASSWORD, XSS, user
-from tests.extension.harness import CHROMIUM, CHROMIUM_ARGS, ApiServer, make_app, make_card
+from tests.extension.harness import CHROMIUM, CHROMIUM_ARGS, ApiServer, make_app
 
 
 @pytest.fixture(scope="module")

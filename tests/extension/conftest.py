@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.cards import make_card
 from tests.conftest import skip_or_fail
-from tests.extension.harness import CHROMIUM, ApiServer, ExtensionBrowser, make_app, make_card
+from tests.extension.harness import CHROMIUM, ApiServer, ExtensionBrowser, make_app
 
 # The accounts the saved pages show, and what the server knows about them.
 CARDS = [

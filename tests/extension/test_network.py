@@ -6,12 +6,12 @@ import hashlib
 import json
 import re
 
+from tests.cards import make_card
 from tests.extension.conftest import CARDS, UNKNOWN
 from tests.extension.harness import (
     ApiServer,
     hosts,
     make_app,
-    make_card,
     open_page,
     settled,
     timeline,
