@@ -34,6 +34,13 @@ def test_report_shows_each_badge_in_words_with_reasons(client, demo):
     assert "look fake; corrected for the classifier" in page
     assert 'alt="Follower count over 61 snapshots' in page
     assert "jump marked" in page or "jumps marked" in page
+    assert "The 10 most likely are shown." in page
+
+
+def test_followers_listed_as_fake_are_only_those_that_look_fake(client, demo):
+    page = client.get("/report/bluesky/ring01.demo.bsky.social").get_data(as_text=True)
+    listed = re.findall(r"<li>([a-z0-9.]+) \((\d+)%\)</li>", page)
+    assert listed and all(int(p) >= 50 for _, p in listed)
 
 
 def test_charts_are_svg_images_cached_with_the_card(client, demo):
