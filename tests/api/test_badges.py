@@ -229,3 +229,19 @@ def test_ranges_refuse_prefixes_shorter_than_announced(app, client):
 def test_ranges_take_json_only(client):
     response = client.post("/api/v1/badges/ranges", data="prefixes=ab")
     assert response.status_code == 415 and response.mimetype == PROBLEM
+
+
+def test_batch_answers_are_gzipped_when_the_client_accepts_it(client, app):
+    import gzip
+
+    with get_db(app).engine.begin() as conn:
+        save_cards(conn, [make_card("x", f"user{i}") for i in range(40)])
+    body = {"accounts": [{"platform": "x", "handle": f"user{i}"} for i in range(40)]}
+    plain = client.post("/api/v1/badges/lookup", json=body)
+    packed = client.post("/api/v1/badges/lookup", json=body, headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in plain.headers
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.vary
+    assert gzip.decompress(packed.data) == plain.data
+    assert len(packed.data) * 4 < len(plain.data)
+    card = client.get("/api/v1/badges/x/user1", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in card.headers  # ETag'd answers stay as they are
