@@ -191,3 +191,25 @@ def test_submitting_queues_audits_for_auditable_accounts_without_a_card(app, cli
     assert count(engine, Audit, platform="mastodon", handle="bo@social.test") == 1
     assert count(engine, Audit, platform="instagram") == 0  # no open API: nothing to queue
     assert pending == 1
+
+
+@pytest.mark.parametrize("shown", [True, False])
+def test_an_audit_checks_the_ownership_code_in_the_fetched_bio(app, world, shown):
+    from genuine.directory import ownership
+    from genuine.models import Submission
+    from tests.directory.helpers import submitted, user
+
+    mastodon = world[0]
+    handle = "alice@social.test"
+    owner = user(app, "alice@example.org")
+    sub_id = submitted(
+        app, owner, accounts=[{"platform": "mastodon", "handle": handle}], proven=False
+    )
+    code = ownership.code(app.config["SECRET_KEY"], sub_id, "mastodon", handle)
+    mastodon.main["note"] = f"<p>Consultant &amp; writer. {code if shown else ''}</p>"
+    assert run(app, "mastodon", handle)["status"] == "done"
+    with get_db(app).session() as session:
+        (account,) = session.get(Submission, sub_id).evidence["accounts"]
+    assert account["ownership"]["verified"] is shown
+    assert account["ownership"]["status"] == ("verified" if shown else "unverified")
+    assert account["ownership"]["checked_at"]

@@ -3,6 +3,7 @@
     request_audit ──► queue (genuine.jobs) ──► run_audit: claim ─► fetch (genuine.sources)
         ─► import_records (account, follower profiles, follows, posts, a snapshot)
         ─► score that account ─► card, report and "done" in one transaction
+        ─► ownership codes in the fetched bio (genuine.directory.ownership) ─► re-audit flags
 
 The `audit` row is the truth about an audit (genuine.models.audits). Two requests for
 the same account share one row. A worker claims a row with a lease and extends it on
@@ -27,6 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from genuine.directory import ownership
 from genuine.directory.evidence import flag_if_cards_turned_bad
 from genuine.formats import FormatError, Record
 from genuine.importing import import_records
@@ -227,6 +229,14 @@ def run_audit(
         _fail(engine, audit, f"internal error: {exc.__class__.__name__}: {exc}"[:2000], requests)
         raise
     else:
+        # Consultants listing this account: is their code in the bio just fetched?
+        ownership.check_fetched(
+            engine,
+            config["SECRET_KEY"],
+            audit["platform"],
+            fetched.handle,
+            fetched.account.get("bio"),
+        )
         # A published consultant whose own account now looks bad goes back to review.
         flag_if_cards_turned_bad(engine, [(audit["platform"], fetched.handle)])
     return get(engine, audit_id)

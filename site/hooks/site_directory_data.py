@@ -23,6 +23,7 @@ LEVELS = {
     "reply_rate": {"responsive", "mixed", "unresponsive", "unknown"},
     "follow_back_ring": {"member", "not_member", "unknown"},
 }
+OWNERSHIP = {"verified", "unverified", "unverifiable"}
 REQUIRED = ("slug", "name", "headline", "bio_html", "services", "regions", "languages")
 REQUIRED += ("accounts", "case_studies", "review", "published_at")
 
@@ -103,6 +104,16 @@ def _account(account: Any, where: str) -> None:
     _dict(account, where)
     _text(account.get("platform"), f"{where}.platform", allow_empty=False)
     _text(account.get("handle"), f"{where}.handle", allow_empty=False)
+    owned = account.get("ownership")
+    if owned is not None:  # absent in exports made before ownership checks
+        _dict(owned, f"{where}.ownership")
+        if owned.get("status") not in OWNERSHIP:
+            raise EntryError(f"{where}.ownership.status must be one of {sorted(OWNERSHIP)}")
+        if owned.get("verified") is not (owned["status"] == "verified"):
+            raise EntryError(f"{where}.ownership.verified must match its status")
+        _date(owned.get("checked_at"), f"{where}.ownership.checked_at", optional=True)
+        if owned["status"] == "verified" and owned.get("checked_at") is None:
+            raise EntryError(f"{where}.ownership.checked_at is required when verified")
     card = account.get("card")
     if card is None:
         return

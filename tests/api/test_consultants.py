@@ -1,5 +1,7 @@
 """GET /api/v1/consultants: published profiles only, in the export contract's shape."""
 
+from datetime import UTC, datetime
+
 from genuine.db import get_db
 from genuine.directory import workflow
 from tests.directory.helpers import cards, make_card, review, submitted, user
@@ -9,7 +11,8 @@ def test_only_published_profiles_in_the_contract_shape(app, client):
     cards(app, make_card("x", "janedoe"))
     r1, r2 = user(app, "r1@example.org", "reviewer"), user(app, "r2@example.org", "reviewer")
     published = submitted(app, user(app, "jane@example.org"))
-    submitted(app, user(app, "other@example.org"), name="Under Review")
+    # Also lists x:janedoe, but its code is not in the bio: it stays under review.
+    submitted(app, user(app, "other@example.org"), name="Under Review", proven=False)
     with get_db(app).session() as session, session.begin():
         workflow.save_profile(session, user(app, "d@example.org"), {"name": "Draft Only"})
     assert client.get("/api/v1/consultants").get_json()["consultants"] == []
@@ -35,6 +38,9 @@ def test_only_published_profiles_in_the_contract_shape(app, client):
     }
     assert jane["slug"] == "jane-doe" and jane["bio_html"].startswith("<p>I help <strong>")
     assert jane["accounts"][0]["card"]["badges"]["follower_purchase_risk"]["level"] == "low"
+    owned = jane["accounts"][0]["ownership"]
+    assert owned["status"] == "verified" and owned["verified"] is True
+    assert owned["checked_at"].startswith(str(datetime.now(UTC).year))
     assert jane["case_studies"] == [
         {"title": "A bakery", "summary": "Replies doubled.", "url": None}
     ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from genuine.cardstore import save_cards
 from genuine.db import get_db
-from genuine.directory import people, workflow
+from genuine.directory import ownership, people, workflow
 from genuine.directory.rules import CRITERIA
 from genuine.models import User
 from tests.api.conftest import make_card
@@ -51,13 +51,24 @@ def scores(value: int = 4) -> dict:
     return {key: {"score": value, "comment": ""} for key in CRITERIA}
 
 
-def submitted(app, owner: User, **overrides: Any) -> int:
-    """A profile of `owner`, saved and submitted; returns the submission id."""
+def submitted(app, owner: User, *, proven: bool = True, **overrides: Any) -> int:
+    """A profile of `owner`, saved and submitted; returns the submission id. With `proven`,
+    every listed account then shows its ownership code in a bio, as an audit would find it."""
     with get_db(app).session() as session, session.begin():
         sub = workflow.save_profile(session, owner, profile(**overrides))
     with get_db(app).session() as session, session.begin():
         workflow.submit(session, owner)
+    if proven:
+        for account in sub.profile["accounts"]:
+            prove(app, sub.id, account["platform"], account["handle"])
     return sub.id
+
+
+def prove(app, submission_id: int, platform: str, handle: str, shown: bool = True) -> list[int]:
+    """Check (platform, handle)'s bio as an audit does: with its code in it, or without."""
+    secret = app.config["SECRET_KEY"]
+    bio = f"Hello {ownership.code(secret, submission_id, platform, handle) if shown else ''}"
+    return ownership.check_fetched(get_db(app).engine, secret, platform, handle, bio)
 
 
 def review(app, reviewer: User, submission_id: int, verdict: str = "approve", **kw: Any):
@@ -68,4 +79,14 @@ def review(app, reviewer: User, submission_id: int, verdict: str = "approve", **
         )
 
 
-__all__ = ["PASSWORD", "XSS", "cards", "csrf", "make_card", "profile", "review", "submitted"]
+__all__ = [
+    "PASSWORD",
+    "XSS",
+    "cards",
+    "csrf",
+    "make_card",
+    "profile",
+    "prove",
+    "review",
+    "submitted",
+]

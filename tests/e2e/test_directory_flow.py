@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from genuine.db import get_db
+from genuine.directory import ownership
 from tests.cards import make_card
 from tests.conftest import skip_or_fail
 from tests.directory.helpers import PASSWORD, XSS, user
@@ -25,6 +26,7 @@ def server(tmp_path_factory):
     user(app, "rita@example.org", "reviewer", name="Rita")
     user(app, "ravi@example.org", "reviewer", name="Ravi")
     running = ApiServer(app).start()
+    running.app = app
     yield running
     running.stop()
     get_db(app).engine.dispose()
@@ -105,6 +107,15 @@ def test_sign_up_submit_two_approvals_published(server, page):
     assert "Low risk" in page.inner_text(".evidence")
     assert page.inner_text(".bio strong") == "small shops"
     assert_inert(page)
+    # Jane puts the code shown on her page in @janedoe's bio; an audit reads the bio.
+    code = page.inner_text(".ownership li code")
+    assert code.startswith("genuine-verify-")
+    assert page.get_attribute(".ownership li", "data-ownership") == "unverifiable"
+    secret = server.app.config["SECRET_KEY"]
+    engine = get_db(server.app).engine
+    assert ownership.check_fetched(engine, secret, "x", "janedoe", f"Shops. {code}")
+    page.reload()
+    assert page.get_attribute(".ownership li", "data-ownership") == "verified"
     sign_out(page)
 
     for reviewer in ("rita@example.org", "ravi@example.org"):
@@ -126,6 +137,7 @@ def test_sign_up_submit_two_approvals_published(server, page):
     (jane,) = body["consultants"]
     assert jane["name"] == "Jane Doe" and jane["headline"] == XSS
     assert jane["accounts"][0]["handle"] == "janedoe" and jane["review"]["reviewers"] == 2
+    assert jane["accounts"][0]["ownership"]["status"] == "verified"
 
     sign_in(page, base, "jane@example.org")
     assert page.get_attribute("#status", "data-status") == "published"

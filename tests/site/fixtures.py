@@ -66,8 +66,22 @@ def consultant(i: int) -> dict[str, Any]:
         "languages": [LANGUAGES[i % len(LANGUAGES)], "en"] if i % len(LANGUAGES) else ["en"],
         "website": f"https://example.org/{slug}",
         "accounts": [
-            {"platform": "x", "handle": f"cons{i:04d}", "card": card("x", f"cons{i:04d}", i)},
-            {"platform": "mastodon", "handle": f"cons{i:04d}@example.social", "card": None},
+            {
+                "platform": "x",
+                "handle": f"cons{i:04d}",
+                "card": card("x", f"cons{i:04d}", i),
+                "ownership": {
+                    "status": "verified",
+                    "verified": True,
+                    "checked_at": "2026-11-20T10:00:00+00:00",
+                },
+            },
+            {
+                "platform": "mastodon",
+                "handle": f"cons{i:04d}@example.social",
+                "card": None,
+                "ownership": {"status": "unverified", "verified": False, "checked_at": None},
+            },
         ],
         "case_studies": [
             {

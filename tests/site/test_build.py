@@ -54,6 +54,9 @@ def test_one_consultant_page_and_listing(small_site):
         "23 November 2026",
         "https://example.org/consultant-0000",
         "<svg",
+        "Ownership verified on",
+        "20 November 2026",
+        "Ownership not verified",
     ):
         assert text in page, text
     listing = (small_site / "directory" / "index.html").read_text("utf-8")
@@ -140,6 +143,18 @@ BAD = {
     "bad slug": (lambda c: c.update(slug="../escape"), "slug '../escape'"),
     "bad date": (lambda c: c.update(published_at="yesterday"), "published_at: 'yesterday'"),
     "services not a list": (lambda c: c.update(services="seo"), "services must be a list"),
+    "bad ownership": (
+        lambda c: c["accounts"][0]["ownership"].update(status="<b>trusted</b>"),
+        "accounts[0].ownership.status must be one of",
+    ),
+    "verified without a check": (
+        lambda c: c["accounts"][0]["ownership"].update(checked_at=None),
+        "accounts[0].ownership.checked_at is required when verified",
+    ),
+    "ownership verified flag": (
+        lambda c: c["accounts"][1]["ownership"].update(verified=True),
+        "accounts[1].ownership.verified must match its status",
+    ),
 }
 
 

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from genuine import create_app
 from genuine.db import get_db
 from genuine.models import Submission
-from tests.directory.helpers import XSS, cards, csrf, make_card, review, user
+from tests.directory.helpers import XSS, cards, csrf, make_card, prove, review, user
 from tests.web.test_auth import sign_in
 
 FULL = {
@@ -146,6 +146,7 @@ def test_hostile_strings_in_every_field_are_inert_on_every_page(app, client):
     assert post_profile(client, "submit", **{**FULL, **hostile}).status_code == 302
     sub = stored(app)
     assert "<script" not in sub.bio_html and 'href="javascript' not in sub.bio_html
+    prove(app, sub.id, "x", "janedoe")
     review(app, r1, sub.id, "approve", comment=XSS)
     review(app, r2, sub.id, "approve", comment=XSS)
     pages = [client.get("/me"), client.get("/me/profile")]

@@ -7,6 +7,7 @@ Every string except `bio_html` is the consultant's own plain text: consumers mus
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from flask import Blueprint, current_app, jsonify
 from pydantic import BaseModel, Field
@@ -20,10 +21,21 @@ from genuine.directory.export import document
 bp = Blueprint("consultants", __name__)
 
 
+class Ownership(BaseModel):
+    status: Literal["verified", "unverified", "unverifiable"] = Field(
+        description="verified: the account showed the consultant's code in its bio when last "
+        "fetched; unverified: not checked yet or code missing; unverifiable: no live source "
+        "for the platform, so nobody can show who controls it"
+    )
+    verified: bool
+    checked_at: datetime | None = Field(description="The latest check, or null")
+
+
 class ConsultantAccount(BaseModel):
     platform: str
     handle: str
     card: Card | None = Field(description="The account's current badge card, or null")
+    ownership: Ownership = Field(description="Whether the consultant proved they control it")
 
 
 class CaseStudy(BaseModel):

@@ -1,8 +1,10 @@
 """The directory part of the demo: consultants at every stage, with reviewers and reviews.
 
 Synthetic, like the rest of the demo: the consultants "own" demo accounts that have cards
-(call this after the demo world is scored). Every demo person signs in with DEMO_PASSWORD,
-which `genuine demo` prints. Loading twice changes nothing.
+(call this after the demo world is scored). Consultants whose profile gets reviewed put their
+ownership code in their demo account's bio, and the check runs as after an audit
+(genuine.directory.ownership.record). Every demo person signs in with DEMO_PASSWORD, which
+`genuine demo` prints. Loading twice changes nothing.
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from genuine.directory import people, workflow
+from genuine.directory import ownership, people, workflow
 from genuine.directory.rules import CRITERIA
-from genuine.models import User
+from genuine.models import Account, User
 
 DEMO_PASSWORD = "genuine-demo-password"
 ADMIN = ("admin@demo.example", "Ada Admin", "admin")
@@ -93,13 +95,22 @@ def _profile(name: str, account: str, headline: str) -> dict:
     }
 
 
-def load(engine: sa.Engine) -> list[tuple[str, str, str]]:
-    """Create the demo people and walk each profile to its stage; (email, role, stage) rows."""
+# Stages whose consultant proved they own their account (a profile is approved only then).
+PROVEN = {"published", "delisted", "under_review"}
+
+
+def load(engine: sa.Engine, secret: str | None = None) -> list[tuple[str, str, str]]:
+    """Create the demo people and walk each profile to its stage; (email, role, stage) rows.
+    `secret` (default: the app's SECRET_KEY) derives the ownership codes."""
+    if secret is None:
+        from flask import current_app
+
+        secret = current_app.config["SECRET_KEY"]
     with Session(engine, expire_on_commit=False) as session:
         exists = people.by_email(session, ADMIN[0]) is not None
         session.rollback()  # end the read before the writes begin their own transactions
         if not exists:
-            _create(session)
+            _create(session, secret)
     rows = [(ADMIN[0], "admin", "")] + [(e, r, "") for e, _, r in REVIEWERS]
     return rows + [(email, "consultant", stage) for email, _, _, stage, _ in CONSULTANTS]
 
@@ -109,7 +120,19 @@ def _person(session: Session, email: str, name: str, role: str) -> User:
         return people.create_user(session, email, name, DEMO_PASSWORD, role)
 
 
-def _create(session: Session) -> None:
+def _prove(session: Session, secret: str, sub_id: int, account: str) -> None:
+    """The demo consultant puts their code in their account's bio; the check reads it back."""
+    platform, handle = account.split(":", 1)
+    bio = f"Synthetic demo account. {ownership.code(secret, sub_id, platform, handle)}"
+    session.execute(
+        sa.update(Account)
+        .where(Account.platform == platform, Account.handle == handle)
+        .values(bio=bio)
+    )
+    ownership.record(session, secret, platform, handle, bio)
+
+
+def _create(session: Session, secret: str) -> None:
     admin = _person(session, *ADMIN)
     rita, ravi, rosa = (_person(session, *r) for r in REVIEWERS)
 
@@ -133,6 +156,9 @@ def _create(session: Session) -> None:
             continue
         with session.begin():
             workflow.submit(session, user)
+        if stage in PROVEN:
+            with session.begin():
+                _prove(session, secret, sub.id, account)
         if stage in ("published", "delisted"):
             review(rita, sub.id, "approve", 5, "Audience and replies look genuine.")
             review(ravi, sub.id, "approve", 4, "Solid case study.")

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from genuine.directory import log
+from genuine.directory import log, ownership
 from genuine.directory.rules import account_risks
 from genuine.models import BadgeCard, Submission, lookup_key
 
@@ -48,25 +48,57 @@ def current_cards(session: Session, accounts: Iterable[tuple[str, str]]) -> dict
     return {row.lookup_key: row for row in rows}
 
 
-def gather(session: Session, accounts: list[dict[str, str]], *, request: bool) -> dict[str, Any]:
-    """The cards of `accounts` as they are now; with `request`, ask audits for missing or
-    stale ones. The result is stored on the submission as JSON."""
+def gather(
+    session: Session,
+    accounts: list[dict[str, str]],
+    *,
+    request: bool,
+    previous: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The cards of `accounts` as they are now, with each account's ownership (carried over
+    from `previous`, the evidence this replaces; see genuine.directory.ownership); with
+    `request`, ask audits for missing or stale cards and for ownership not verified yet. The
+    result is stored on the submission as JSON."""
     now = datetime.now(UTC)
     found = current_cards(session, [(a["platform"], a["handle"]) for a in accounts])
+    before = {
+        (a.get("platform"), a.get("handle")): a.get("ownership")
+        for a in (previous or {}).get("accounts") or []
+    }
+    platforms = ownership.auditable()
     attached = []
     for account in accounts:
         platform, handle = account["platform"], account["handle"]
+        owned = ownership.initial(platform, platforms, before.get((platform, handle)))
         row = found.get(lookup_key(platform, handle))
         if row is None:
-            attached.append({"platform": platform, "handle": handle, "card": None, "note": NO_CARD})
-            if request:
-                request_audit(platform, handle, session=session)
-            continue
-        attached.append({"platform": platform, "handle": handle, "card": row.card, "note": None})
-        computed = (
-            row.computed_at if row.computed_at.tzinfo else row.computed_at.replace(tzinfo=UTC)
-        )
-        if request and now - computed > CARD_MAX_AGE:
+            attached.append(
+                {
+                    "platform": platform,
+                    "handle": handle,
+                    "card": None,
+                    "note": NO_CARD,
+                    "ownership": owned,
+                }
+            )
+            stale = True
+        else:
+            attached.append(
+                {
+                    "platform": platform,
+                    "handle": handle,
+                    "card": row.card,
+                    "note": None,
+                    "ownership": owned,
+                }
+            )
+            computed = (
+                row.computed_at if row.computed_at.tzinfo else row.computed_at.replace(tzinfo=UTC)
+            )
+            stale = now - computed > CARD_MAX_AGE
+        # An audit fetches the bio, which is how ownership is checked.
+        checkable = owned["status"] == ownership.UNVERIFIED
+        if request and (stale or checkable):
             request_audit(platform, handle, session=session)
     return {"attached_at": now.isoformat(), "accounts": attached}
 
@@ -90,7 +122,9 @@ def flag_if_cards_turned_bad(
             listed = [(a["platform"], a["handle"]) for a in sub.profile.get("accounts", [])]
             if wanted is not None and not wanted & set(listed):
                 continue
-            fresh = gather(session, sub.profile.get("accounts", []), request=False)
+            fresh = gather(
+                session, sub.profile.get("accounts", []), request=False, previous=sub.evidence
+            )
             new = sorted(set(account_risks(fresh)) - set(account_risks(sub.evidence)))
             if new:
                 candidates.append((sub.id, fresh, new))

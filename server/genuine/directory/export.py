@@ -2,7 +2,10 @@
 
 `GET /api/v1/consultants` and `genuine directory export` both serve `document()`. Cards are the
 accounts' current cards (not the snapshot attached at submission), so the directory shows what
-the extension would show today; `last_audit` is the newest of their computation times.
+the extension would show today; `last_audit` is the newest of their computation times. Each
+account also carries `ownership` ({"status": "verified" | "unverified" | "unverifiable",
+"verified": bool, "checked_at": ISO time or null}), the latest check of its code
+(genuine.directory.ownership).
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ def _iso(value: datetime | None) -> str | None:
 def consultant(sub: Submission, cards: dict[str, Any], reviews: list[Review]) -> dict[str, Any]:
     profile = sub.profile
     accounts, computed = [], []
+    owned = {
+        (a.get("platform"), a.get("handle")): a.get("ownership")
+        for a in (sub.evidence or {}).get("accounts") or []
+    }
     for account in profile.get("accounts", []):
         row = cards.get(lookup_key(account["platform"], account["handle"]))
         accounts.append(
@@ -34,6 +41,7 @@ def consultant(sub: Submission, cards: dict[str, Any], reviews: list[Review]) ->
                 "platform": account["platform"],
                 "handle": account["handle"],
                 "card": row.card if row else None,
+                "ownership": _ownership(owned.get((account["platform"], account["handle"]))),
             }
         )
         if row:
@@ -62,6 +70,20 @@ def consultant(sub: Submission, cards: dict[str, Any], reviews: list[Review]) ->
         },
         "last_audit": _iso(max(computed)) if computed else None,
         "published_at": _iso(sub.published_at),
+    }
+
+
+def _ownership(value: dict[str, Any] | None) -> dict[str, Any]:
+    """The account's ownership as recorded in the evidence (genuine.directory.ownership);
+    an account without a result (listed before ownership checks existed) is unverified."""
+    value = value or {}
+    status = value.get("status")
+    if status not in ("verified", "unverified", "unverifiable"):
+        status = "unverified"
+    return {
+        "status": status,
+        "verified": status == "verified",
+        "checked_at": value.get("checked_at"),
     }
 
 

@@ -61,6 +61,52 @@ def account_risks(evidence: Mapping[str, Any] | None) -> list[str]:
     return risks
 
 
+def ownership_gaps(evidence: Mapping[str, Any] | None) -> list[str]:
+    """Listed accounts the consultant has not shown to be theirs, in words (see
+    genuine.directory.ownership for the evidence's `ownership` field)."""
+    gaps = []
+    for account in (evidence or {}).get("accounts", []):
+        owned = account.get("ownership") or {}
+        if owned.get("verified"):
+            continue
+        name = f"{account['platform']}:{account['handle']}"
+        if owned.get("status") == "unverifiable":
+            gaps.append(
+                f"{name}: ownership cannot be verified (this server cannot fetch "
+                f"{account['platform']} bios), so its badges count only with an override"
+            )
+        elif owned.get("checked_at"):
+            gaps.append(
+                f"{name}: ownership not verified (the code was not in its bio on "
+                f"{str(owned['checked_at'])[:10]}), so its badges count only with an override"
+            )
+        else:
+            gaps.append(
+                f"{name}: ownership not verified yet, so its badges count only with an override"
+            )
+    return gaps
+
+
+def has_verified_account(evidence: Mapping[str, Any] | None) -> bool:
+    """Whether at least one listed account showed its code: needed to publish."""
+    return any(
+        (account.get("ownership") or {}).get("verified")
+        for account in (evidence or {}).get("accounts", [])
+    )
+
+
+def override_needs(evidence: Mapping[str, Any] | None) -> list[str]:
+    """Everything an approving reviewer must override in writing: risky own accounts and
+    accounts whose ownership is not verified."""
+    return account_risks(evidence) + ownership_gaps(evidence)
+
+
+NO_VERIFIED_ACCOUNT = (
+    "approving needs at least one account whose ownership is verified (its code in its bio, "
+    "found by an audit): wait for the check, or request changes"
+)
+
+
 def refusal(reviewer_id: int, owner_id: int, conflicted: Iterable[int]) -> str | None:
     """Why this person may not review this submission, or None when they may."""
     if reviewer_id == owner_id:
@@ -76,6 +122,7 @@ def review_problems(
     comment: str,
     override_reason: str | None,
     risks: Sequence[str],
+    owned: bool = True,
 ) -> dict[str, str]:
     """Problems with a review as written, by field name; empty when it may be recorded."""
     problems: dict[str, str] = {}
@@ -87,6 +134,8 @@ def review_problems(
             problems[criterion] = f"score {label.lower()} from 1 to 5"
     if verdict in ("request_changes", "reject") and len(comment.strip()) < MIN_FEEDBACK:
         problems["comment"] = "tell the consultant why, in at least 10 characters"
+    if verdict == "approve" and not owned:
+        problems["verdict"] = NO_VERIFIED_ACCOUNT
     if verdict == "approve" and risks and not (override_reason or "").strip():
         problems["override_reason"] = (
             "approving needs an override with a written reason: " + "; ".join(risks)
@@ -94,13 +143,14 @@ def review_problems(
     return problems
 
 
-def outcome(reviews: Iterable[Verdict], risks: Sequence[str]) -> str | None:
+def outcome(reviews: Iterable[Verdict], risks: Sequence[str], owned: bool = True) -> str | None:
     """The state a round of reviews leads to, or None while it stays under review.
 
     - any standing request for changes sends the profile back to the consultant;
     - two standing rejections reject it;
-    - two approvals from different reviewers publish it, provided no rejection stands, and,
-      when the consultant's own accounts carry risks, only approvals with an override count.
+    - two approvals from different reviewers publish it, provided no rejection stands and at
+      least one listed account is verified as the consultant's (`owned`); when the accounts
+      carry risks or unverified ownership, only approvals with an override count.
     """
     verdicts = list(standing(reviews).values())
     if any(v.verdict == "request_changes" for v in verdicts):
@@ -112,7 +162,7 @@ def outcome(reviews: Iterable[Verdict], risks: Sequence[str]) -> str | None:
         v.verdict == "approve" and (not risks or bool((v.override_reason or "").strip()))
         for v in verdicts
     )
-    if approvals >= APPROVALS_TO_PUBLISH and rejections == 0:
+    if approvals >= APPROVALS_TO_PUBLISH and rejections == 0 and owned:
         return "published"
     return None
 

@@ -121,7 +121,9 @@ def submit(session: Session, user: User) -> Submission:
 
 def _start_round(session: Session, sub: Submission, actor_id: int, action: str, **detail):
     sub.status, sub.round = "under_review", sub.round + 1
-    sub.evidence = gather(session, sub.profile.get("accounts", []), request=True)
+    sub.evidence = gather(
+        session, sub.profile.get("accounts", []), request=True, previous=sub.evidence
+    )
     sub.submitted_at = sub.updated_at = _now()
     sub.flag_reason = None
     log.record(session, action, actor_id=actor_id, submission_id=sub.id, round=sub.round, **detail)
@@ -210,8 +212,9 @@ def record_review(
     why_not = refusal(session, reviewer, sub)
     if why_not:
         raise NotAllowed(why_not)
-    risks = rules.account_risks(sub.evidence)
-    problems = rules.review_problems(verdict, scores, comment, override_reason, risks)
+    risks = rules.override_needs(sub.evidence)
+    owned = rules.has_verified_account(sub.evidence)
+    problems = rules.review_problems(verdict, scores, comment, override_reason, risks, owned)
     if problems:
         raise DirectoryError("the review is not complete", problems)
     if not claim(session, submission_id, {"under_review"}, sub.round):
@@ -239,7 +242,9 @@ def record_review(
     )
     reviews = round_reviews(session, sub)
     result = rules.outcome(
-        [rules.Verdict(r.reviewer_id, r.verdict, r.override_reason) for r in reviews], risks
+        [rules.Verdict(r.reviewer_id, r.verdict, r.override_reason) for r in reviews],
+        risks,
+        owned,
     )
     if result:
         _decide(session, sub, result)
@@ -301,7 +306,8 @@ def queue(session: Session, reviewer: User) -> list[dict[str, Any]]:
                 "rejections": sum(v.verdict == "reject" for v in verdicts.values()),
                 "mine": reviewer.id in verdicts,
                 "refusal": refusal(session, reviewer, sub),
-                "risks": rules.account_risks(sub.evidence),
+                "risks": rules.override_needs(sub.evidence),
+                "unowned": not rules.has_verified_account(sub.evidence),
             }
         )
     return items

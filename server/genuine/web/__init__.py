@@ -11,10 +11,16 @@ BLUEPRINTS = [
     "genuine.web.auth",
     "genuine.web.submit",
     "genuine.web.review",
+    "genuine.web.ownership",
 ]
 # Forms anyone may post, counted per IP against a stricter limit than reads (genuine.limits):
-# sign-in, sign-up and reset cost an argon2 hash or a mail; a dispute is a write.
-POST_LIMITS = {"genuine.web.auth": "RATE_LIMIT_AUTH", "genuine.web.reports": "RATE_LIMIT_WRITE"}
+# sign-in, sign-up and reset cost an argon2 hash or a mail; a dispute and an ownership
+# check (it queues an audit) are writes.
+POST_LIMITS = {
+    "genuine.web.auth": "RATE_LIMIT_AUTH",
+    "genuine.web.reports": "RATE_LIMIT_WRITE",
+    "genuine.web.ownership": "RATE_LIMIT_WRITE",
+}
 
 # On every HTML page (a response may set its own, as the SVG charts do): no framing
 # (clickjacking of review and delist buttons), nothing but this site's own scripts, styles,

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from genuine.db import get_db
-from genuine.directory import rules, workflow
+from genuine.directory import ownership, rules, workflow
 from genuine.directory.forms import ActionForm, AppealForm, ProfileForm, form_data
 from genuine.models import Review
 
@@ -44,7 +53,8 @@ def dashboard():
         numbers=numbers,
         criteria=rules.CRITERIA,
         verdicts=rules.VERDICTS,
-        risks=rules.account_risks(sub.evidence) if sub else [],
+        risks=rules.override_needs(sub.evidence) if sub else [],
+        owned=ownership.accounts_view(sub, current_app.config["SECRET_KEY"]),
         action=ActionForm(),
         appeal=AppealForm(),
         rules=rules,
