@@ -36,10 +36,26 @@ class Fetched:
     account: dict[str, Any]
     followers: list[dict[str, Any]] = field(default_factory=list)  # follower profiles
     following: list[dict[str, Any]] = field(default_factory=list)  # profiles it follows
-    follows: list[dict[str, Any]] = field(default_factory=list)  # follow values, both ways
     posts: list[dict[str, Any]] = field(default_factory=list)  # its posts and replies to them
     notes: list[str] = field(default_factory=list)  # what could not be fetched, in words
     requests: int = 0
+
+    @property
+    def follows(self) -> list[dict[str, Any]]:
+        """Follow values both ways: followers -> the account -> what it follows (no times:
+        no platform API says when a follow was made)."""
+
+        def follow(follower: str, followee: str) -> dict[str, Any]:
+            return {
+                "platform": self.platform,
+                "follower": follower,
+                "followee": followee,
+                "followed_at": None,
+            }
+
+        return [follow(f["handle"], self.handle) for f in self.followers] + [
+            follow(self.handle, f["handle"]) for f in self.following
+        ]
 
 
 class Source(Protocol):

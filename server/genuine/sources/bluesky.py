@@ -156,23 +156,6 @@ class BlueskySource:
                 "app.bsky.graph.getFollows", "follows", did, following, progress, following
             )
             out.following = self._profiles(views, progress, "followed profiles")
-        out.follows = [
-            {
-                "platform": "bluesky",
-                "follower": f["handle"],
-                "followee": out.handle,
-                "followed_at": None,
-            }
-            for f in out.followers
-        ] + [
-            {
-                "platform": "bluesky",
-                "follower": out.handle,
-                "followee": f["handle"],
-                "followed_at": None,
-            }
-            for f in out.following
-        ]
         out.posts = self._posts(did, posts, progress)
         out.requests = self.http.total
         return out

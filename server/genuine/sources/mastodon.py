@@ -178,23 +178,6 @@ class MastodonSource:
                 out.following = self._accounts(
                     f"/api/v1/accounts/{me}/following", following, "following", following, progress
                 )
-        out.follows = [
-            {
-                "platform": "mastodon",
-                "follower": f["handle"],
-                "followee": out.handle,
-                "followed_at": None,
-            }
-            for f in out.followers
-        ] + [
-            {
-                "platform": "mastodon",
-                "follower": out.handle,
-                "followee": f["handle"],
-                "followed_at": None,
-            }
-            for f in out.following
-        ]
         out.posts = self._posts(me, posts, progress)
         out.requests = self.http.total
         return out

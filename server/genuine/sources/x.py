@@ -92,10 +92,6 @@ class XSource:
             if not token or not page.get("data"):
                 break
         out.followers = out.followers[:followers]
-        out.follows = [
-            {"platform": "x", "follower": f["handle"], "followee": out.handle, "followed_at": None}
-            for f in out.followers
-        ]
         if posts > 0:
             page = self._get(
                 f"/2/users/{user['id']}/tweets",
