@@ -170,10 +170,12 @@ def score(
     order = np.argsort(followee_node, kind="stable")
     starts = np.searchsorted(followee_node[order], np.arange(len(names) + 1))
 
-    replies = reply_rate.reply_rates(
-        data.posts, followers={a["handle"]: a["followers_count"] for a in data.accounts}
-    )
     questions = reply_rate.find_questions(data.posts)
+    replies = reply_rate.reply_rates(
+        data.posts,
+        followers={a["handle"]: a["followers_count"] for a in data.accounts},
+        questions=questions,
+    )
     ring_result = rings.detect_rings(
         follower_node,
         followee_node,

@@ -444,3 +444,21 @@ def test_twcs_top_brands(twcs):
     # from the file's last 7 days are left out.
     assert sum(r.late_answers for r in got.values()) == 2
     assert sum(r.excluded for r in got.values()) == 25
+
+
+def test_reply_rates_reuse_questions_found_before():
+    from genuine.signals.posts import Posts
+    from genuine.signals.reply_rate import find_questions, reply_rates
+
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    posts = Posts(
+        post_id=["1", "2", "3", "4"],
+        author=["brand", "a", "brand", "b"],
+        created_at=[t0, t0, t0 + timedelta(minutes=5), t0 + timedelta(days=30)],
+        in_reply_to_post_id=[None, "1", "2", None],
+        in_reply_to_author=[None, "brand", "a", None],
+        text=["hi", "help?", "sure", "@brand hello"],
+    )
+    given = reply_rates(posts, questions=find_questions(posts))
+    assert given == reply_rates(posts)
+    assert given["brand"].answered == 1

@@ -215,10 +215,16 @@ def reply_rates(
     as_of: When = None,
     window_seconds: float = WINDOW_SECONDS,
     askable: Flags | None = None,
+    questions: Questions | None = None,
 ) -> dict[str, ReplyRate]:
     """The signal for ``subjects``, or for every account that posted and was addressed at least
-    once, in one vectorised pass (equal, account by account, to ``reply_rate``)."""
-    q = find_questions(posts, as_of=as_of, window_seconds=window_seconds, askable=askable)
+    once, in one vectorised pass (equal, account by account, to ``reply_rate``).
+
+    Pass ``questions`` when the caller already has ``find_questions(posts, ...)`` with the
+    same ``as_of``, ``window_seconds`` and ``askable``: it is not computed again."""
+    q = questions or find_questions(
+        posts, as_of=as_of, window_seconds=window_seconds, askable=askable
+    )
     only = None if subjects is None else [normalize_handle(s) for s in subjects]
     return _aggregate(q, followers, window_seconds, only, posts.index.n_authors)
 
