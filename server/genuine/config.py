@@ -7,10 +7,13 @@ environment variables (values parsed as JSON when they look like JSON, so
 
 from __future__ import annotations
 
+# The development secret key: known to everyone, so refused outside development.
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
 
 # "development" allows the default secret key; anything else refuses to start with it.
 ENVIRONMENT = "development"
+# Signs sessions, CSRF tokens, password-reset links and ownership codes: set a long random
+# value (GENUINE_SECRET_KEY) anywhere but on a developer's machine.
 SECRET_KEY = DEFAULT_SECRET_KEY
 # None means a SQLite file in the instance folder (see genuine.db.database_url).
 DATABASE_URL: str | None = None

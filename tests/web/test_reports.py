@@ -124,15 +124,6 @@ def test_hostile_handles_and_reasons_stay_text(app, client, tmp_path):
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
 
 
-def test_report_json_has_card_evidence_and_disputes(client, demo):
-    report = client.get("/api/v1/accounts/x/demo_vipbrand/report").json
-    assert report["card"]["handle"] == "demo_vipbrand"
-    assert {r["answered"] for r in report["evidence"]["replies"]} == {True, False}
-    assert report["disputes"] == []
-    missing = client.get("/api/v1/accounts/x/nobody/report")
-    assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
-
-
 def test_pages_forbid_framing_and_foreign_content(client, demo):
     page = client.get("/report/x/demo_helpdesk")
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]

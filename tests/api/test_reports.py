@@ -1,0 +1,24 @@
+"""GET /api/v1/accounts/<platform>/<handle>/report: the evidence behind a card."""
+
+import pytest
+
+from genuine.db import get_db
+from genuine.demo import NOW
+from genuine.demo import load as load_world
+from genuine.scoring import score_store
+
+
+@pytest.fixture
+def demo(app):
+    engine = get_db(app).engine
+    load_world(engine)
+    score_store(engine, public_url="http://127.0.0.1:5000", now=NOW)
+
+
+def test_report_json_has_card_evidence_and_disputes(client, demo):
+    report = client.get("/api/v1/accounts/x/demo_vipbrand/report").json
+    assert report["card"]["handle"] == "demo_vipbrand"
+    assert {r["answered"] for r in report["evidence"]["replies"]} == {True, False}
+    assert report["disputes"] == []
+    missing = client.get("/api/v1/accounts/x/nobody/report")
+    assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
