@@ -328,3 +328,168 @@ class FakeBluesky:
                 return _json({"error": "NotFound", "message": "Post not found"}, 400)
             return _json({"thread": thread})
         return _json({"error": "MethodNotImplemented", "message": method}, 501)
+
+
+class FakeX:
+    """X API v2 (app-only bearer auth) for one user, `username`, and its followers.
+
+    Answers users/by/username, users/:id/followers and users/:id/tweets as documented at
+    docs.x.com/x-api: objects carry `id`, `name`, `username` plus only the asked
+    `user.fields` / `tweet.fields`; pages have `meta.result_count` and `meta.next_token`;
+    a missing or suspended user is HTTP 200 with an `errors` list and no `data`; a bad
+    token is 401; every answer has `x-rate-limit-*` headers (reset in epoch seconds).
+    """
+
+    def __init__(
+        self,
+        username: str = "AliceX",
+        followers: int = 2500,
+        tweets: int = 12,
+        user_id: str = "2244994945",
+        token: str = "test-token",
+    ) -> None:
+        self.username, self.user_id, self.token = username, user_id, token
+        self.suspended: set[str] = set()  # lower-case usernames answered as suspended
+        self.calls: list[str] = []
+        self.main = self._user(0, username, user_id, followers)
+        self.followers = [self._user(i + 1, None, None, 0) for i in range(followers)]
+        self.tweets = self._tweets(tweets)
+
+    def _user(self, n: int, username, user_id, followers: int) -> dict:
+        fake = n > 0 and _fake(n)
+        image = "default_profile_images/default_profile" if fake else f"profile_images/{n}/a"
+        return {
+            "id": user_id or str(10**15 + n),
+            "name": "" if fake else f"Person {n} ✨",
+            "username": username or (f"u{n}x{n * 7919 % 10000}" if fake else f"Person_{n}"),
+            "created_at": _iso(BASE_TIME - timedelta(days=3 if fake else 400 + n)),
+            "description": "" if fake else f"Writing about things #{n}",
+            "profile_image_url": f"https://pbs.twimg.com/{image}_normal.png",
+            "protected": False,
+            "verified": n == 0,
+            "url": "" if fake else f"https://t.co/link{n}",
+            "public_metrics": {
+                "followers_count": followers or (2 if fake else 100 + n),
+                "following_count": 900 if fake else 50,
+                "tweet_count": 0 if fake else 50 + n,
+                "listed_count": 0 if fake else n % 7,
+                "like_count": 3,
+            },
+        }
+
+    def _tweets(self, count: int) -> list[dict]:
+        tweets = []
+        for k in range(count):
+            tweet = {
+                "id": str(1_800_000_000_000_000_000 + k),
+                "text": f"Tweet {k}: right?",
+                "edit_history_tweet_ids": [str(1_800_000_000_000_000_000 + k)],
+                "created_at": _iso(BASE_TIME - timedelta(days=2 * (count - k))),
+            }
+            if k % 3 == 2 and self.followers:  # the account answering one of its followers
+                tweet["in_reply_to_user_id"] = self.followers[k]["id"]
+                tweet["referenced_tweets"] = [
+                    {"type": "replied_to", "id": str(1_700_000_000_000_000_000 + k)}
+                ]
+            tweets.append(tweet)
+        tweets.reverse()  # newest first, as the API answers
+        return tweets
+
+    @staticmethod
+    def _only(item: dict, fields: str | None, always: tuple[str, ...]) -> dict:
+        asked = set(always) | set((fields or "").split(","))
+        return {k: v for k, v in item.items() if k in asked}
+
+    @staticmethod
+    def rate_headers() -> dict:
+        reset = int(datetime.now(UTC).timestamp()) + 900
+        return {
+            "x-rate-limit-limit": "15",
+            "x-rate-limit-remaining": "14",
+            "x-rate-limit-reset": str(reset),
+        }
+
+    @staticmethod
+    def _error(status: int, title: str, detail: str) -> Response:
+        return _json(
+            {"title": title, "detail": detail, "type": "about:blank", "status": status}, status
+        )
+
+    def _page(self, request: Request, items: list, low: int, high: int, extra) -> Response:
+        default = 100 if high == 1000 else 10  # followers, tweets
+        try:
+            size = int(request.args.get("max_results", default))
+        except ValueError:
+            size = -1
+        if not low <= size <= high:
+            return self._error(
+                400,
+                "Invalid Request",
+                f"The `max_results` query parameter value [{size}] is not between {low} and {high}",
+            )
+        start = int(request.args.get("pagination_token") or 0)
+        data = [extra(item) for item in items[start : start + size]]
+        meta: dict = {"result_count": len(data)}
+        if start + size < len(items):
+            meta["next_token"] = str(start + size)
+        if start:
+            meta["previous_token"] = str(max(0, start - size))
+        return _json(
+            {"data": data, "meta": meta} if data else {"meta": meta}, headers=self.rate_headers()
+        )
+
+    def __call__(self, request: Request) -> Response:
+        path = request.path
+        self.calls.append(path)
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return self._error(401, "Unauthorized", "Unauthorized")
+        user_fields = request.args.get("user.fields")
+        match = re.fullmatch(r"/2/users/by/username/([^/]+)", path)
+        if match:
+            name = match.group(1)
+            if name.lower() == self.username.lower():
+                return _json(
+                    {"data": self._only(self.main, user_fields, ("id", "name", "username"))},
+                    headers=self.rate_headers(),
+                )
+            detail = (
+                f"User has been suspended: [{name}]."
+                if name.lower() in self.suspended
+                else f"Could not find user with username: [{name}]."
+            )
+            title = "Forbidden" if name.lower() in self.suspended else "Not Found Error"
+            return _json(
+                {
+                    "errors": [
+                        {
+                            "value": name,
+                            "detail": detail,
+                            "title": title,
+                            "resource_type": "user",
+                            "parameter": "username",
+                            "resource_id": name,
+                            "type": "https://api.twitter.com/2/problems/resource-not-found",
+                        }
+                    ]
+                },
+                headers=self.rate_headers(),
+            )
+        match = re.fullmatch(r"/2/users/(\d+)/(followers|tweets)", path)
+        if match and match.group(1) == self.user_id:
+            if match.group(2) == "followers":
+                return self._page(
+                    request,
+                    self.followers,
+                    1,
+                    1000,
+                    lambda u: self._only(u, user_fields, ("id", "name", "username")),
+                )
+            tweet_fields = request.args.get("tweet.fields")
+            return self._page(
+                request,
+                self.tweets,
+                5,
+                100,
+                lambda t: self._only(t, tweet_fields, ("id", "text", "edit_history_tweet_ids")),
+            )
+        return self._error(404, "Not Found Error", f"No route for {path}")

@@ -7,7 +7,8 @@ What it adds to `requests`:
 - connect and read timeouts on every request;
 - retries with exponential backoff and full jitter on 429 and 5xx answers and on
   connection errors, waiting at least what the server asked for (`Retry-After`, or
-  `X-RateLimit-Reset` when `X-RateLimit-Remaining` is 0);
+  `X-RateLimit-Reset` when `X-RateLimit-Remaining` is 0; X spells them
+  `x-rate-limit-reset` / `x-rate-limit-remaining`, read as well);
 - pacing: when a server says its window is used up (`X-RateLimit-Remaining: 0`),
   the next request to that host waits for the reset instead of earning a 429;
 - a per-host budget: an audit may not make more than `budget` requests to one host,
@@ -64,6 +65,13 @@ class UnsafeAddress(SourceError):
 
 
 MAX_REDIRECTS = 5
+# Rate-limit headers: Mastodon writes `X-RateLimit-*`, X writes `x-rate-limit-*`.
+REMAINING = ("X-RateLimit-Remaining", "X-Rate-Limit-Remaining")
+RESET = ("X-RateLimit-Reset", "X-Rate-Limit-Reset")
+
+
+def _header(response: requests.Response, names: tuple[str, ...]) -> str | None:
+    return next((response.headers[n] for n in names if n in response.headers), None)
 
 
 def public_https(url: str, resolve: Callable[..., Any] | None = None) -> None:
@@ -209,7 +217,7 @@ class HttpClient:
                     )
                 asked = _reset_seconds(response.headers.get("Retry-After"), time.time())
                 if asked is None and response.status_code == 429:
-                    asked = _reset_seconds(response.headers.get("X-RateLimit-Reset"), time.time())
+                    asked = _reset_seconds(_header(response, RESET), time.time())
                 self._wait(host, max(asked or 0.0, self._backoff(attempt)), "HTTP 429/5xx")
                 attempt += 1
                 continue
@@ -259,9 +267,9 @@ class HttpClient:
         return random.uniform(0, self.backoff * 2**attempt)
 
     def _pace(self, host: str, response: requests.Response) -> None:
-        remaining = response.headers.get("X-RateLimit-Remaining")
+        remaining = _header(response, REMAINING)
         if remaining is not None and remaining.strip() in ("0", "0.0"):
-            wait = _reset_seconds(response.headers.get("X-RateLimit-Reset"), time.time())
+            wait = _reset_seconds(_header(response, RESET), time.time())
             if wait:
                 self._not_before[host] = time.time() + wait
 

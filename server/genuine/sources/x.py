@@ -13,6 +13,7 @@ GENUINE_X_BASE_URL replaces https://api.x.com (tests).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,8 @@ from genuine.sources.http import AccountGone, SourceError
 API = "https://api.x.com"
 USER_FIELDS = "created_at,description,profile_image_url,protected,public_metrics,url,verified"
 DEFAULT_AVATAR = "default_profile_images"
+# The API's pattern for users/by/username: the name goes into the URL path, so nothing else may.
+USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
 
 
 class XSource:
@@ -70,6 +73,8 @@ class XSource:
         self, handle: str, *, followers: int, posts: int, progress: Progress | None = None
     ) -> Fetched:
         name = handle.strip().lstrip("@").lower()
+        if not USERNAME.fullmatch(name):
+            raise SourceError(f"{handle[:40]!r} is not an X username (1-15 of A-Z, 0-9, _)")
         body = self._get(f"/2/users/by/username/{name}", **{"user.fields": USER_FIELDS})
         user = body.get("data")
         if not isinstance(user, dict):
@@ -99,7 +104,7 @@ class XSource:
                 exclude="retweets",
                 **{"tweet.fields": "created_at,in_reply_to_user_id,referenced_tweets"},
             )
-            for tweet in page.get("data") or []:
+            for tweet in (page.get("data") or [])[:posts]:  # max_results is at least 5
                 created = parse_time(tweet.get("created_at"))
                 if not created or not tweet.get("id"):
                     continue
