@@ -171,3 +171,19 @@ def test_reset_links_use_the_public_url_not_the_host_header(app, client):
     with get_db(app).session() as session:
         body = session.execute(sa.select(OutboxMessage.body)).scalar_one()
     assert "https://genuine.example/reset/" in body and "evil.example" not in body
+
+
+def test_reset_links_sent_over_smtp_are_not_kept_in_the_outbox(app, client, monkeypatch):
+    from genuine.directory import people
+
+    delivered = []
+    monkeypatch.setattr(people, "_smtp_send", lambda url, sender, msg: delivered.append(msg.body))
+    app.config["SMTP_URL"] = "smtp://mail.invalid:25"
+    user(app, "jane@example.org")
+    token = csrf(client.get("/reset").get_data(as_text=True))
+    client.post("/reset", data={"csrf_token": token, "email": "jane@example.org"})
+    with get_db(app).session() as session:
+        stored = session.execute(sa.select(OutboxMessage)).scalar_one()
+    assert re.search(r"/reset/\S+", delivered[0])  # the mail itself carries the link
+    assert "/reset/" not in stored.body and people.SECRET_REMOVED in stored.body
+    assert stored.sent_at is not None

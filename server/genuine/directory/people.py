@@ -93,14 +93,25 @@ def user_for_token(session: Session, token: str) -> User | None:
     return user
 
 
-def send_mail(session: Session, recipient: str, subject: str, body: str) -> OutboxMessage:
-    """Store the message in the outbox and, when SMTP is configured, send it."""
+SECRET_REMOVED = "[link removed once the message was sent]"
+
+
+def send_mail(
+    session: Session, recipient: str, subject: str, body: str, *, secret: str | None = None
+) -> OutboxMessage:
+    """Store the message in the outbox and, when SMTP is configured, send it.
+
+    `secret` (a reset link, say) stays readable in the outbox only while the outbox is the
+    way mail gets out; once SMTP delivered it, the stored copy has it removed, so an admin or
+    a database dump cannot use it."""
     message = OutboxMessage(recipient=recipient, subject=subject[:200], body=body[:10_000])
     url = current_app.config.get("SMTP_URL") if has_app_context() else None
     if url:
         try:
             _smtp_send(url, current_app.config["MAIL_FROM"], message)
             message.sent_at = datetime.now(UTC)
+            if secret:
+                message.body = message.body.replace(secret, SECRET_REMOVED)
         except (OSError, smtplib.SMTPException) as exc:
             message.error = f"{exc.__class__.__name__}: {exc}"[:500]
     session.add(message)

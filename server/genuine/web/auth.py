@@ -146,6 +146,7 @@ def reset_request():
                     "Reset your Genuine password",
                     f"Hello {user.name},\n\nOpen this link within an hour to choose a new "
                     f"password:\n{link}\n\nIf you did not ask for it, ignore this message.",
+                    secret=link,
                 )
         # The same answer either way: the page must not reveal who has an account.
         flash("If an account uses that address, a reset link is on its way.")
