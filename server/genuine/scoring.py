@@ -105,7 +105,9 @@ def load(conn: sa.Connection, platform: str, handles: Iterable[str] | None = Non
             Post.in_reply_to_post_id,
             Post.in_reply_to_author,
             Post.text,
-        ).where(Post.platform == platform, post_filter)
+        )
+        .where(Post.platform == platform, post_filter)
+        .order_by(Post.post_id)  # a stable order: reports list the first REPLIES_SHOWN pairs
     ).mappings()
     snapshots: dict[str, tuple[list[datetime], list[int]]] = {}
     for handle, taken_at, count in conn.execute(
