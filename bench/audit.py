@@ -79,8 +79,8 @@ def make_app(tmp: Path, base: str):
 
 
 def one_audit(app, platform: str, handle: str, followers: int) -> dict:
-    from genuine import audits
     from genuine.db import get_db
+    from genuine.pipeline import audits
     from genuine.sources import open_source
 
     engine = get_db(app).engine
@@ -110,12 +110,13 @@ def one_audit(app, platform: str, handle: str, followers: int) -> dict:
 
 
 def throughput(settings: dict, audits_n: int, workers: int, followers: int, kind: str) -> float:
-    from genuine import create_app, jobs
+    from genuine import create_app
+    from genuine.pipeline import queue
 
     app = create_app(settings)
     with app.app_context():
         ids = [
-            jobs.request("bluesky", f"user{k}.bsky.test", followers=followers)[0]["id"]
+            queue.request("bluesky", f"user{k}.bsky.test", followers=followers)[0]["id"]
             for k in range(audits_n)
         ]
     env = {**os.environ, **{f"GENUINE_{k}": str(v) for k, v in settings.items()}}
@@ -135,8 +136,8 @@ def throughput(settings: dict, audits_n: int, workers: int, followers: int, kind
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    from genuine import audits
     from genuine.db import get_db
+    from genuine.pipeline import audits
 
     engine = get_db(app).engine
     try:

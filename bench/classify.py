@@ -63,7 +63,7 @@ def main() -> None:
         )
         sk = float("nan")
         try:
-            from genuine.signals import training
+            from genuine.model import training
 
             y = (rng.random(5000) < 0.5).astype(int)
             Xt = ref[y] * rng.uniform(0.5, 1.5, (5000, k))

@@ -11,7 +11,7 @@ under the same gunicorn settings) is the floor: what Flask and gunicorn cost alo
                                      [--postgres URL | --no-postgres]
 
 Goals: lookup throughput >= half the floor's, p99 < 25 ms, 1M cards within 20% of 10k.
-Cards are made from one template run through `genuine.cardstore.card_row` and stored
+Cards are made from one template run through `genuine.cards.store.card_row` and stored
 through the real `save_cards`; the other rows copy its stored form with the handle
 swapped (checked against card_row) and go in with the driver's bulk path, because
 card_row plus the ORM would take minutes at 1M.
@@ -43,7 +43,7 @@ import sqlalchemy as sa
 from alembic.util import CommandError
 
 from genuine import create_app
-from genuine.cardstore import card_row, save_cards
+from genuine.cards.store import card_row, save_cards
 from genuine.db import get_db, upgrade
 
 BENCH = Path(__file__).resolve().parent

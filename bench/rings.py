@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from genuine.signals.graph_synth import generate
 from genuine.signals.rings import RingParams, detect_rings
+from genuine.synthetic.graphs import generate
 
 
 def scores(predicted: np.ndarray, truth: np.ndarray) -> dict[str, float]:

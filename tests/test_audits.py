@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from genuine import audits
 from genuine.db import get_db
 from genuine.models import Account, Audit, BadgeCard, Follow, Post, Snapshot
+from genuine.pipeline import audits
 from tests.sources.fakes import FakeBluesky, FakeMastodon
 
 
@@ -175,8 +175,8 @@ def test_an_audit_that_turns_a_published_consultants_card_bad_sends_them_to_revi
 
 
 def test_submitting_queues_audits_for_auditable_accounts_without_a_card(app, client):
-    from genuine import jobs
     from genuine.models import Audit
+    from genuine.pipeline import queue
     from tests.directory.helpers import submitted, user
 
     owner = user(app, "bo@example.org")
@@ -186,7 +186,7 @@ def test_submitting_queues_audits_for_auditable_accounts_without_a_card(app, cli
     ]
     with app.app_context():
         submitted(app, owner, accounts=accounts)
-        pending = jobs.get_huey(app).pending_count()
+        pending = queue.get_huey(app).pending_count()
     engine = get_db(app).engine
     assert count(engine, Audit, platform="mastodon", handle="bo@social.test") == 1
     assert count(engine, Audit, platform="instagram") == 0  # no open API: nothing to queue

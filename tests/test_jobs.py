@@ -11,9 +11,9 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from genuine import audits, jobs
 from genuine.db import get_db, upgrade
 from genuine.models import Audit, BadgeCard, Follow, Snapshot
+from genuine.pipeline import audits, queue
 from tests.sources.fakes import FakeMastodon
 
 FOLLOWERS = 400
@@ -59,9 +59,9 @@ def count(engine, model) -> int:
 def test_requests_share_one_message_and_a_worker_runs_it(queue_app, fake):
     app, _settings = queue_app
     with app.app_context():
-        first, created = jobs.request("mastodon", "alice@social.test")
-        second, again = jobs.request("mastodon", "alice@social.test")
-        huey = jobs.get_huey()
+        first, created = queue.request("mastodon", "alice@social.test")
+        second, again = queue.request("mastodon", "alice@social.test")
+        huey = queue.get_huey()
         assert created and not again and first["id"] == second["id"]
         assert huey.pending_count() == 1
         message = huey.dequeue()
@@ -77,8 +77,8 @@ def test_lost_audits_are_queued_again(queue_app):
         made, _ = audits.request_audit(engine, "mastodon", "bob@social.test", followers=5)
         audits.claim(engine, made["id"], lease_seconds=0.001)
         time.sleep(0.01)
-        assert jobs.requeue_lost(app) == 1
-        assert jobs.get_huey().pending_count() == 1
+        assert queue.requeue_lost(app) == 1
+        assert queue.get_huey().pending_count() == 1
 
 
 def _worker(settings: dict, log) -> subprocess.Popen:
@@ -124,7 +124,7 @@ def test_worker_killed_mid_audit_is_replaced_and_the_audit_completes_once(
 
     fake.__class__ = type("Blocking", (FakeMastodon,), {"__call__": lambda self, r: blocking(r)})
     with app.app_context():
-        made, _ = jobs.request("mastodon", "alice@social.test")
+        made, _ = queue.request("mastodon", "alice@social.test")
     log = (tmp_path / "worker.log").open("wb")
     first = _worker(settings, log)
     try:

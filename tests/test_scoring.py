@@ -4,13 +4,13 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from genuine.cards.score import score_store
 from genuine.db import get_db
 from genuine.demo import NOW, SHOWCASE
 from genuine.demo import load as load_world
 from genuine.formats import read
 from genuine.importing import import_records
 from genuine.models import AccountReport, BadgeCard
-from genuine.scoring import score_store
 from tests.helpers import write_csv
 
 

@@ -54,7 +54,7 @@ MAIL_FROM = "Genuine <genuine@localhost>"
 # Seconds a password-reset link stays valid.
 PASSWORD_RESET_MAX_AGE = 3600
 
-# --- Live sources and audits (genuine.sources, genuine.audits, genuine.jobs) ---
+# --- Live sources and audits (genuine.sources, genuine.pipeline.audits, genuine.pipeline.queue) ---
 # Replace the instance / AppView / API address for every request of that source
 # (a local test server: "http://127.0.0.1:8080"). None: the account's own instance,
 # https://public.api.bsky.app, https://api.x.com.

@@ -1,6 +1,6 @@
 import pytest
 
-from genuine.cardstore import save_cards
+from genuine.cards.store import save_cards
 from genuine.db import get_db
 from tests.cards import make_card
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from genuine.cardstore import save_cards
+from genuine.cards.store import save_cards
 from genuine.db import get_db
 from tests.cards import make_card
 

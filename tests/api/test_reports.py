@@ -2,10 +2,10 @@
 
 import pytest
 
+from genuine.cards.score import score_store
 from genuine.db import get_db
 from genuine.demo import NOW
 from genuine.demo import load as load_world
-from genuine.scoring import score_store
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from genuine import create_app
-from genuine.cardstore import save_cards
+from genuine.cards.store import save_cards
 from genuine.db import get_db, upgrade
 from tests.cards import make_card
 

@@ -1,4 +1,4 @@
-"""`genuine rings` on a SYNTHETIC dataset folder (graph_synth), and on the store."""
+"""`genuine rings` on a SYNTHETIC dataset folder (genuine.synthetic.graphs), and on the store."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 from genuine.commands.rings import load_follows_from_db, load_follows_from_folder, rings
-from genuine.signals import graph_synth
+from genuine.synthetic import graphs
 
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
-    g = graph_synth.generate(n_follows=30_000, follows_per_ring=5_000, seed=2)
+    g = graphs.generate(n_follows=30_000, follows_per_ring=5_000, seed=2)
     folder = tmp_path_factory.mktemp("ringdata")
     g.write_dataset(folder, platform="x")
     return g, folder
@@ -111,7 +111,7 @@ def test_database_path(app, tmp_path):
     from genuine.formats import read
     from genuine.importing import import_records
 
-    g = graph_synth.generate(n_follows=6_000, follows_per_ring=3_000, seed=4)
+    g = graphs.generate(n_follows=6_000, follows_per_ring=3_000, seed=4)
     g.write_dataset(tmp_path / "d", platform="mastodon")
     engine = get_db(app).engine
     import_records(engine, read(tmp_path / "d", "genuine", None), batch_size=5000)

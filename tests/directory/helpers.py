@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from genuine.cardstore import save_cards
+from genuine.cards.store import save_cards
 from genuine.db import get_db
 from genuine.directory import ownership, people, workflow
 from genuine.directory.rules import CRITERIA

@@ -1,6 +1,6 @@
 """Harness shared by the extension tests and bench/extension.py.
 
-- The REAL Genuine app (create_app + migrations + cards written with genuine.cardstore) served
+- The REAL Genuine app (create_app + migrations + cards written with genuine.cards.store) served
   on loopback by werkzeug in a thread, behind a WSGI recorder that keeps every request the
   server received (to prove what private mode sends) and can answer the next requests with an
   injected status (429 with Retry-After, 503) or be stopped and restarted on the same port.
@@ -68,7 +68,7 @@ def timeline(handles: list[str]) -> str:
 def make_app(folder: Path, cards: list[dict[str, Any]], **config: Any):
     """The real app on a fresh SQLite file, migrated, with `cards` in the badgecard table."""
     from genuine import create_app
-    from genuine.cardstore import save_cards
+    from genuine.cards.store import save_cards
     from genuine.db import get_db, upgrade
 
     app = create_app(

@@ -35,7 +35,7 @@ def _spec(family, params, features):
 
 @pytest.mark.parametrize("family", ["logistic", "trees"])
 def test_numpy_scores_equal_sklearn(family):
-    from genuine.signals import training
+    from genuine.model import training
 
     rng = np.random.default_rng(1)
     X = rng.normal(size=(600, 4))

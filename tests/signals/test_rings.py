@@ -1,6 +1,6 @@
 """Follow-back ring detection on SYNTHETIC graphs (no public follow graph has ring labels).
 
-The planted graphs come from genuine.signals.graph_synth; the hand-built ones below spell
+The planted graphs come from genuine.synthetic.graphs; the hand-built ones below spell
 out one situation each: a ring, a circle of colleagues, an isolated clique, thin data.
 """
 
@@ -9,16 +9,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from genuine.signals import graph_synth
 from genuine.signals.rings import RingParams, detect_rings, ring_id
 from genuine.signals.rings_evidence import follow_back_tag, lockstep_counts
+from genuine.synthetic import graphs
 
 T0 = 1_700_000_000
 
 
 @pytest.fixture(scope="module")
-def planted() -> graph_synth.SynthGraph:
-    return graph_synth.generate(n_follows=150_000, follows_per_ring=7_500, seed=11)
+def planted() -> graphs.SynthGraph:
+    return graphs.generate(n_follows=150_000, follows_per_ring=7_500, seed=11)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_genuine_communities_are_never_flagged(planted, planted_result):
 
 
 def test_heavier_camouflage_does_not_hurt():
-    g = graph_synth.generate(n_follows=150_000, follows_per_ring=7_500, camouflage=4.0, seed=5)
+    g = graphs.generate(n_follows=150_000, follows_per_ring=7_500, camouflage=4.0, seed=5)
     result = detect_rings(g.follower, g.followee, g.n_nodes)
     precision, recall = precision_recall(result.member_mask(), g.ring_of >= 0)
     assert precision >= 0.95 and recall >= 0.9

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from genuine.signals import graph_synth
+from genuine.synthetic import graphs
 
 
 def test_same_seed_same_graph_and_other_seed_differs():
-    a = graph_synth.generate(n_follows=30_000, seed=3)
-    b = graph_synth.generate(n_follows=30_000, seed=3)
-    c = graph_synth.generate(n_follows=30_000, seed=4)
+    a = graphs.generate(n_follows=30_000, seed=3)
+    b = graphs.generate(n_follows=30_000, seed=3)
+    c = graphs.generate(n_follows=30_000, seed=4)
     assert np.array_equal(a.follower, b.follower) and np.array_equal(a.followee, b.followee)
     assert np.array_equal(a.followed_at, b.followed_at) and np.array_equal(a.ring_of, b.ring_of)
     assert not np.array_equal(a.follower[:100], c.follower[:100])
 
 
 def test_graph_is_well_formed():
-    g = graph_synth.generate(n_follows=50_000, follows_per_ring=5_000, seed=1)
+    g = graphs.generate(n_follows=50_000, follows_per_ring=5_000, seed=1)
     assert 0.8 * 50_000 <= g.n_follows <= 50_000
     assert (g.follower != g.followee).all()
     key = g.follower.astype(np.int64) * g.n_nodes + g.followee
@@ -32,7 +32,7 @@ def test_graph_is_well_formed():
 
 
 def test_rings_carry_their_planted_traits():
-    g = graph_synth.generate(n_follows=50_000, follows_per_ring=5_000, seed=2)
+    g = graphs.generate(n_follows=50_000, follows_per_ring=5_000, seed=2)
     tagged = np.array([b is not None and ("#" in b or "F4F" in b) for b in g.bios])
     for r in range(g.ring_of.max() + 1):
         members = g.ring_of == r
@@ -43,7 +43,7 @@ def test_rings_carry_their_planted_traits():
 
 
 def test_write_dataset(tmp_path):
-    g = graph_synth.generate(n_follows=2_000, seed=0)
+    g = graphs.generate(n_follows=2_000, seed=0)
     g.write_dataset(tmp_path, platform="bluesky")
     lines = (tmp_path / "follows.csv").read_text().splitlines()
     assert lines[0] == "platform,follower,followee,followed_at"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from genuine.signals import training
+from genuine.model import training
 from tests.conftest import dataset_file
 
 

@@ -4,13 +4,13 @@ import re
 
 import pytest
 
-from genuine.cardstore import save_cards
+from genuine.cards.score import score_store
+from genuine.cards.store import save_cards
 from genuine.db import get_db
 from genuine.demo import NOW
 from genuine.demo import load as load_world
 from genuine.formats import read
 from genuine.importing import import_records
-from genuine.scoring import score_store
 from tests.helpers import write_csv
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'

@@ -13,13 +13,13 @@ from flask import Blueprint, current_app, jsonify
 from pydantic import BaseModel, ConfigDict, Field
 from spectree import Response as Responses
 
-from genuine import audits, jobs
 from genuine.api import spec
 from genuine.api.auth import key_required
 from genuine.api.problems import Problem
 from genuine.api.requests import parse_json
 from genuine.api.schemas import AccountRef, ProblemModel
 from genuine.db import get_db
+from genuine.pipeline import audits, queue
 from genuine.sources import available
 
 bp = Blueprint("audits", __name__)
@@ -82,7 +82,7 @@ def create():
             else f"this server has no live source for {platform}"
         )
         raise Problem(422, "platform_unavailable", why)
-    audit, _created = jobs.request(platform, handle)
+    audit, _created = queue.request(platform, handle)
     response = jsonify(id=audit["id"], status=audit["status"])
     response.headers["Location"] = f"/api/v1/audits/{audit['id']}"
     return response, 202

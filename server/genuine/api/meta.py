@@ -9,7 +9,7 @@ from spectree import Response as Responses
 from genuine.api import spec
 from genuine.api.badges import current_prefix_length
 from genuine.api.schemas import Health, Meta
-from genuine.badges import model_version
+from genuine.cards.build import model_version
 from genuine.db import get_db, schema_problem
 from genuine.models.accounts import PLATFORMS
 
@@ -47,7 +47,7 @@ def healthz():
         checks["database"] = f"unreachable: {exc.__class__.__name__}"
     if checks["database"] == "ok":
         checks["migrations"] = schema_problem() or "ok"
-    from genuine.jobs import queue_problem
+    from genuine.pipeline.queue import queue_problem
 
     checks["queue"] = queue_problem() or "ok"
     failing = any(value != "ok" for value in checks.values())

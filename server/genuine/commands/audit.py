@@ -10,9 +10,10 @@ from flask.cli import with_appcontext
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from genuine import audits, jobs
 from genuine.commands.data import UserError, require_schema
 from genuine.db import get_db
+from genuine.pipeline import audits
+from genuine.pipeline import queue as jobs
 from genuine.sources import SOURCES, Unsupported, available, open_source
 
 

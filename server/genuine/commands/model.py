@@ -47,7 +47,7 @@ def model() -> None:
 def train_command(data_dir: Path, output: Path | None, repeats: int) -> None:
     """Cross-validate, choose, calibrate and export the follower classifier."""
     try:
-        from genuine.signals import training
+        from genuine.model import training
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise _fail(f"training needs scikit-learn (pip install 'genuine[train]'): {exc}") from None
     from genuine.formats import FormatError

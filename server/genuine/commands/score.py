@@ -10,10 +10,10 @@ from flask.cli import with_appcontext
 
 from genuine import demo as demo_world
 from genuine.api import cards
+from genuine.cards.score import score_store
 from genuine.commands.data import UserError, require_schema
 from genuine.db import get_db
 from genuine.models.accounts import PLATFORMS, normalise_handle
-from genuine.scoring import score_store
 
 
 @click.command("score")

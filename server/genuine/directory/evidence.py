@@ -2,7 +2,7 @@
 
 `request_audit` is the boundary with the audit pipeline: it records in the decision log that
 an account needs a fresh audit and, once the submission's transaction commits, queues one
-(genuine.jobs) for the platforms this server can audit live.
+(genuine.pipeline.queue) for the platforms this server can audit live.
 """
 
 from __future__ import annotations
@@ -33,11 +33,11 @@ def request_audit(platform: str, handle: str, *, session: Session) -> None:
 def _queue(platform: str, handle: str) -> None:
     from flask import current_app, has_app_context
 
-    from genuine import jobs
+    from genuine.pipeline import queue
     from genuine.sources import available
 
     if has_app_context() and platform in available(current_app.config):
-        jobs.request(platform, handle, origin="directory")
+        queue.request(platform, handle, origin="directory")
 
 
 def current_cards(session: Session, accounts: Iterable[tuple[str, str]]) -> dict[str, BadgeCard]:

@@ -3,7 +3,7 @@
 The row, not the job queue, is the truth about an audit. A queue message can be
 lost (a worker killed after taking it); workers claim a row with a lease and extend
 it while they work, and any audit whose lease ran out is queued again
-(genuine.audits.recover). `active_key` holds "platform:handle" while an audit is
+(genuine.pipeline.audits.recover). `active_key` holds "platform:handle" while an audit is
 queued or running and NULL afterwards: its unique index makes two requests for the
 same account share one audit, even when they arrive at the same moment.
 """

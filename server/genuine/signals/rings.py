@@ -19,7 +19,7 @@ Pure functions over arrays (no Flask, no database). The method, in the order it 
 4. Corroborating evidence per member: follow-back hashtags, follows made in lockstep,
    registrations bunched in time. Reported, never decisive on their own.
 
-Synthetic graphs with planted truth come from `genuine.signals.graph_synth`; the measured
+Synthetic graphs with planted truth come from `genuine.synthetic.graphs`; the measured
 precision and recall are in site/docs/methodology/follow-back-rings.md.
 """
 

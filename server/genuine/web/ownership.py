@@ -7,10 +7,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, url_for
 from flask_login import current_user, login_required
 
-from genuine import jobs
 from genuine.db import get_db
 from genuine.directory import log, workflow
 from genuine.directory.forms import ActionForm
+from genuine.pipeline import queue
 from genuine.sources import available
 
 bp = Blueprint("ownership", __name__)
@@ -39,7 +39,7 @@ def check(index: int):
             log.record(
                 session, "audit_requested", submission_id=sub.id, platform=platform, handle=handle
             )
-        jobs.request(platform, handle, origin="directory")
+        queue.request(platform, handle, origin="directory")
         flash(
             f"Check of {platform}:{handle} queued: its bio is read when the audit runs. "
             "Reload this page in a few minutes."

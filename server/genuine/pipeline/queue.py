@@ -2,7 +2,7 @@
 
 One huey per app (`get_huey`), with three tasks bound to that app:
 
-- `audit(audit_id)`: run one audit (genuine.audits.run_audit);
+- `audit(audit_id)`: run one audit (genuine.pipeline.audits.run_audit);
 - `reaudit` (every 15 minutes): queue audits of accounts whose card is older than
   REAUDIT_AFTER_HOURS, so snapshots accumulate and follower jumps become visible;
 - `recover` (every minute, and when a worker starts): queue again audits whose
@@ -20,10 +20,10 @@ from pathlib import Path
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
-from genuine import audits
 from genuine.db import get_db
+from genuine.pipeline import audits
 
-log = logging.getLogger("genuine.jobs")
+log = logging.getLogger("genuine.pipeline.queue")
 
 
 def make_huey(app: Flask) -> Huey:

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from genuine import badges
-from genuine.cardstore import save_cards
+from genuine.cards import build
+from genuine.cards.store import save_cards
 from genuine.models import Account, AccountReport, Follow, Post, Snapshot, lookup_key
 from genuine.signals import classifier, features, jumps, posts, purchase_risk, reply_rate, rings
 
@@ -148,7 +148,7 @@ def score(
     only: set[str] | None = None,
 ) -> list[Scored]:
     """Cards and evidence for every account of `data` that has a profile (or of `only`)."""
-    version = version or badges.model_version()
+    version = version or build.model_version()
     handles = [a["handle"] for a in data.accounts]
     # Node ids: every handle seen in profiles or follows.
     names, inverse = np.unique(
@@ -201,14 +201,14 @@ def score(
         ring = ring_result.lookup(node)
         out.append(
             Scored(
-                badges.card(
+                build.card(
                     data.platform,
                     account["handle"],
                     now,
                     purchase=risk.as_dict(),
                     reply=reply.to_card()
                     if reply
-                    else badges.unknown_reply(
+                    else build.unknown_reply(
                         "no_questions", "no one addressed this account in the posts we hold"
                     ),
                     ring=ring.to_dict(),

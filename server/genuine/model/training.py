@@ -14,7 +14,7 @@ a core schema over both for other platforms):
    whichever has the lower log loss when itself cross-fitted; every reported metric, the
    reliability table and the sensitivity/specificity come from cross-fitted calibrated
    out-of-fold probabilities at threshold 0.5, never from the training fit
-   (training_report.py computes them).
+   (report.py computes them).
 """
 
 from __future__ import annotations
@@ -29,15 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from genuine.signals.classifier import apply_calibrator
-from genuine.signals.features import (
-    FEATURE_INDEX,
-    FEATURES,
-    FeatureMatrix,
-    build_features,
-    from_raw,
-)
-from genuine.signals.training_report import (
+from genuine.model.report import (
     THRESHOLD,
     log_loss,
     mcc,
@@ -47,6 +39,14 @@ from genuine.signals.training_report import (
     per_group,
     reliability,
     summarise,
+)
+from genuine.signals.classifier import apply_calibrator
+from genuine.signals.features import (
+    FEATURE_INDEX,
+    FEATURES,
+    FeatureMatrix,
+    build_features,
+    from_raw,
 )
 
 FEATURES_BY_NAME = {f.name: f for f in FEATURES}

@@ -1,6 +1,6 @@
 """The audit pipeline: fetch one account live, store what was fetched, recompute its card.
 
-    request_audit ──► queue (genuine.jobs) ──► run_audit: claim ─► fetch (genuine.sources)
+    request_audit ──► queue (genuine.pipeline.queue) ──► run_audit: claim ─► fetch (genuine.sources)
         ─► import_records (account, follower profiles, follows, posts, a snapshot)
         ─► score that account ─► card, report and "done" in one transaction
         ─► ownership codes in the fetched bio (genuine.directory.ownership) ─► re-audit flags
@@ -28,12 +28,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from genuine.cards.score import score_store
 from genuine.directory import ownership
 from genuine.directory.evidence import flag_if_cards_turned_bad
 from genuine.formats import FormatError, Record
 from genuine.importing import import_records
 from genuine.models import Audit, BadgeCard
-from genuine.scoring import score_store
 from genuine.sources import Fetched, Progress, SourceError, open_source
 
 TABLE = Audit.__table__

@@ -1,0 +1,3 @@
+"""Training and evaluating the follower classifier (scikit-learn).
+
+The signals only read the JSON model this writes."""
