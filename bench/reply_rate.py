@@ -61,7 +61,8 @@ def python_counts(cols: Columns) -> dict[str, tuple[int, int]]:
 
     The reply_rate definition restated in loops: replies to another account's post and
     mentions are questions, once per (post, account); the addressed account's earliest reply
-    answers; questions from the last window of the data are left out.
+    answers, within the window and before the data ends (later questions are censored, not
+    left out: they count in the sample).
     """
     t, author = cols["created_at"], [a.lower() for a in cols["author"]]
     row = {pid: i for i, pid in enumerate(cols["post_id"])}
@@ -78,14 +79,12 @@ def python_counts(cols: Columns) -> dict[str, tuple[int, int]]:
         for handle in mentioned_handles(text):
             if handle != author[i]:
                 asked.add((i, handle))
-    end = max(t)
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for i, target in asked:
-        if t[i] <= end - WINDOW_SECONDS:
-            c = counts[target]
-            c[0] += 1
-            answered_at = first_answer.get((i, target))
-            c[1] += answered_at is not None and max(answered_at - t[i], 0.0) <= WINDOW_SECONDS
+        c = counts[target]
+        c[0] += 1
+        answered_at = first_answer.get((i, target))
+        c[1] += answered_at is not None and max(answered_at - t[i], 0.0) <= WINDOW_SECONDS
     posted = set(author)  # like reply_rates: only accounts that posted get a result
     return {h: (n, k) for h, (n, k) in counts.items() if n and h in posted}
 

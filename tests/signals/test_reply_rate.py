@@ -116,18 +116,76 @@ def test_answers_after_seven_days_are_not_counted():
     assert "late_answers" in [x.code for x in r.reasons]
 
 
-def test_questions_too_recent_to_judge_are_left_out():
+def test_recent_questions_count_for_the_time_they_were_watched():
+    """Kaplan-Meier by hand: the data ends 9 days in; four questions, two answered quickly,
+    one unanswered for 3 days (still open), one unanswered for 9 days (no answer)."""
     th = Thread()
     old = th.post("ann", text="@brand a")
-    th.post("brand", 5, reply_to=old)
-    fresh = th.post("bob", 6 * 24 * 60, text="@brand b")  # 3 days before the data ends
-    th.post("brand", 6 * 24 * 60 + 5, reply_to=fresh)
+    th.post("brand", 5, reply_to=old)  # answered after 300 s
+    th.post("bob", 1, text="@brand b")  # never answered, watched for more than 7 days
+    th.post("cat", 6 * 24 * 60, text="@brand c")  # never answered, watched for 3 days
+    fresh = th.post("dan", 8 * 24 * 60, text="@brand d")
+    th.post("brand", 8 * 24 * 60 + 10, reply_to=fresh)  # answered after 600 s, 1 day before end
     th.post("zed", 9 * 24 * 60, text="last post in the data")
     posts = Posts.from_records(th.rows)  # no extra late post: the data ends 9 days in
     r = reply_rate(posts, "brand")
-    assert (r.sample_size, r.answered, r.excluded) == (1, 1, 1)
+    # At 300 s, 4 at risk, 1 answer: S = 3/4; at 600 s, 3 at risk: S = 3/4 * 2/3 = 1/2.
+    assert (r.sample_size, r.answered, r.still_open, r.excluded) == (4, 2, 1, 0)
+    assert r.answered_share == 0.5
+    # Greenwood: Var S = (1/2)^2 (1/(4*3) + 1/(3*2)) = 1/16, so 1/4 / (1/16) = 4 effective.
+    assert r.effective_sample_size == pytest.approx(4.0)
+    assert r.interval == pytest.approx(wilson_interval(2, 4))
+    codes = {x.code: x.text for x in r.reasons}
+    assert codes["answered_count"].startswith("answered 2 of 4 questions within 7 days (an est")
+    assert codes["still_open"].startswith("1 question asked less than 7 days before the data")
+    # A question asked a minute before the end, unanswered: at risk only for its first 60 s,
+    # before any answer, so the share does not move, but it adds less than one question.
+    th.post("eve", 9 * 24 * 60 - 1, text="@brand e")
+    more = reply_rate(Posts.from_records(th.rows), "brand")
+    assert (more.sample_size, more.still_open, more.answered_share) == (5, 2, 0.5)
+    assert more.effective_sample_size == pytest.approx(4.0)
+    # Watched for longer (a later end of data): nothing is open any more.
     later = reply_rate(posts, "brand", as_of=T0 + timedelta(days=30))
-    assert (later.sample_size, later.answered, later.excluded) == (2, 2, 0)
+    assert (later.sample_size, later.answered, later.still_open) == (4, 2, 0)
+    assert later.answered_share == 0.5 and later.effective_sample_size == 4.0
+    # An answer after ``as_of`` is not seen yet, and a question after it is not asked yet.
+    early = reply_rate(posts, "brand", as_of=T0 + timedelta(days=8, minutes=5))
+    assert (early.sample_size, early.answered, early.still_open) == (4, 1, 2)
+
+
+def simulated_account(p: float, seed: int, n: int = 300) -> tuple[Posts, float]:
+    """Questions arrive over 20 days; a share p is answered, after a slow, heavy-tailed delay
+    (lognormal, median a day). Answers that would come after the data ends are not in it.
+    Returns the posts and the true share answered within 7 days."""
+    rng = np.random.default_rng(seed)
+    th = Thread()
+    end = 20 * 24 * 60
+    for i, asked in enumerate(np.sort(rng.uniform(0, end, n))):
+        q = th.post(f"u{i}", float(asked), text="@brand ?")
+        delay = float(rng.lognormal(np.log(24 * 60), 1.0))
+        if rng.random() < p and delay <= 7 * 24 * 60 and asked + delay < end:
+            th.post("brand", float(asked + delay), reply_to=q)
+    th.post("zed", end, text="end")
+    within_week = 0.9744  # P(lognormal(log 1 day, 1) <= 7 days) = Phi(ln 7)
+    return Posts.from_records(th.rows), p * within_week
+
+
+@pytest.mark.parametrize("p", [0.2, 0.55, 0.95])
+def test_censored_estimate_is_unbiased_and_its_interval_covers(p):
+    """Over 40 simulated accounts, with many questions still open when the data ends: the mean
+    error is under 2 points, the 95% interval holds the true share in at least 85% of them, and
+    the naive count (open questions as unanswered) is biased low."""
+    errors, covered, naive = [], 0, []
+    for seed in range(40):
+        posts, truth = simulated_account(p, seed)
+        r = reply_rate(posts, "brand")
+        assert r.still_open > 0
+        errors.append(r.answered_share - truth)
+        covered += r.interval[0] <= truth <= r.interval[1]
+        naive.append(r.answered / r.sample_size - truth)
+    assert abs(np.mean(errors)) < 0.02
+    assert covered >= 34
+    assert np.mean(naive) < -0.05 * p
 
 
 def test_reply_to_author_is_used_when_the_parent_post_is_not_in_the_input():
@@ -177,6 +235,7 @@ def test_empty_input_and_undated_posts():
     th.rows[0]["created_at"] = None
     r = reply_rate(th.posts(), "brand")
     assert (r.sample_size, r.excluded) == (0, 1)
+    assert "excluded_undated" in [x.code for x in r.reasons]
 
 
 # --- levels and reasons -----------------------------------------------------------------------
@@ -340,14 +399,16 @@ def test_mentions_agree_with_a_plain_regex(text):
 TWCS = "twcs-sample/twcs_head5000.csv"
 
 
-def independent_twcs_counts(path, customers_only) -> dict[str, tuple[int, int, float | None]]:
-    """Per brand: (questions counted, answered within 7 days, median seconds), from scratch.
+def independent_twcs_counts(path, customers_only) -> dict[str, tuple]:
+    """Per brand: (questions, answered within 7 days, Kaplan-Meier share, median seconds).
 
     The issue's rule, written again: a customer tweet (inbound True; with customers_only=False,
     any tweet by another author, e.g. one supermarket teasing another) is addressed to a brand
     when it replies to that brand's tweet or mentions @brand; it is answered when a tweet by the
-    brand has in_response_to_tweet_id equal to it, within 7 days. Questions from the last 7 days
-    of the file are left out (their answer may come after the data ends). Answers that the head
+    brand has in_response_to_tweet_id equal to it, within 7 days. A question from the last 7 days
+    of the file without an answer yet is censored when the file ends: the share is the textbook
+    product-limit estimate, 1 - prod(1 - d/n) over the distinct answer delays, where n counts
+    the questions still watched and unanswered at that delay. Answers that the head
     sample cut off (response_tweet_id naming tweets not in the file) cannot be seen: such a
     question counts as unanswered, as it would for the signal.
     """
@@ -374,7 +435,7 @@ def independent_twcs_counts(path, customers_only) -> dict[str, tuple[int, int, f
             first_answer[key] = min(first_answer.get(key, when(row)), when(row))
     end = max(when(row) for row in rows)
     week = 7 * 24 * 3600
-    counted, delays = {}, {}
+    watched = {}  # brand -> [(seconds, answered)]
     for row in rows:
         if customers_only and row["inbound"] != "True":
             continue
@@ -383,20 +444,23 @@ def independent_twcs_counts(path, customers_only) -> dict[str, tuple[int, int, f
         to |= {b for b in brands if mention[b].search(row["text"])}
         to.discard(row["author_id"])
         for brand in to:
-            if when(row) > end - week:
-                continue
-            counted[brand] = counted.get(brand, 0) + 1
             answer = first_answer.get((brand, row["tweet_id"]))
-            if answer is not None and answer - when(row) <= week:
-                delays.setdefault(brand, []).append(max(answer - when(row), 0.0))
-    return {
-        b.lower(): (
-            n,
-            len(delays.get(b, [])),
-            statistics.median(delays[b]) if delays.get(b) else None,
-        )
-        for b, n in counted.items()
-    }
+            delay = None if answer is None else max(answer - when(row), 0.0)
+            if delay is not None and delay <= week:
+                watched.setdefault(brand, []).append((delay, True))
+            else:
+                watched.setdefault(brand, []).append((min(end - when(row), week), False))
+    out = {}
+    for b, items in watched.items():
+        survive = 1.0
+        for t in sorted({t for t, answered in items if answered}):
+            at_risk = sum(1 for u, _ in items if u >= t)
+            d = sum(1 for u, answered in items if answered and u == t)
+            survive *= 1 - d / at_risk
+        delays = [t for t, answered in items if answered]
+        median = statistics.median(delays) if delays else None
+        out[b.lower()] = (len(items), len(delays), 1 - survive, median)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -416,9 +480,10 @@ def test_twcs_matches_an_independent_count(twcs, customers_only):
     assert len(expected) > 40
     askable = inbound if customers_only else None
     got = reply_rates(posts, subjects=list(expected), askable=askable)
-    for brand, (n, answered, median) in expected.items():
+    for brand, (n, answered, share, median) in expected.items():
         r = got[brand]
         assert (brand, r.sample_size, r.answered) == (brand, n, answered)
+        assert r.answered_share == pytest.approx(share, abs=1e-9)
         assert r.median_reply_seconds == median
     # Brands are the only accounts with questions from customers.
     assert {h for h, r in reply_rates(posts, askable=askable).items() if r.sample_size} >= set(
@@ -433,17 +498,18 @@ def test_twcs_top_brands(twcs):
     top = sorted(got.values(), key=lambda r: -r.sample_size)[:5]
     assert [(r.handle, r.sample_size, r.answered) for r in top] == [
         ("chipotletweets", 230, 207),
-        ("tesco", 199, 55),
-        ("amazonhelp", 152, 115),
+        ("tesco", 201, 56),
+        ("amazonhelp", 154, 117),
         ("applesupport", 143, 121),
-        ("sainsburys", 122, 14),
+        ("sainsburys", 123, 14),
     ]
     assert got["chipotletweets"].level == "responsive"  # 207/230 = 90%, median ~10 minutes
     assert got["tesco"].level == "unresponsive"
-    # The 7-day window: only two brand answers in the file came later than that; 25 questions
-    # from the file's last 7 days are left out.
+    # The 7-day window: only two brand answers in the file came later than that; 11 questions
+    # from the file's last 7 days had no answer yet when it ends (censored, still counted).
     assert sum(r.late_answers for r in got.values()) == 2
-    assert sum(r.excluded for r in got.values()) == 25
+    assert sum(r.still_open for r in got.values()) == 11
+    assert sum(r.excluded for r in got.values()) == 0
 
 
 def test_reply_rates_reuse_questions_found_before():

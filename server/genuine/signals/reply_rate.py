@@ -11,12 +11,17 @@ Definitions (the "Signals" issue, part 2):
 * It is **answered** when a post by the subject replies to it (``in_reply_to_post_id`` equals its
   id) within ``window_seconds`` (7 days); the earliest such reply counts. Replies that carry an
   earlier timestamp than the question (clock skew in the source) count with delay 0.
-* **Right-censoring.** A question asked less than 7 days before the data ends (``as_of``, default
-  the newest post in the input) may still get its answer, so it is left out of the sample whether
-  or not it was answered yet; counting only the unanswered ones, or counting them as unanswered,
-  would bias the share. Undated questions are left out too.
+* **Right-censoring.** A question asked less than 7 days before the data ends (``as_of``,
+  default the newest post in the input) may still get its answer. It stays in the sample,
+  censored: the answered share is the Kaplan-Meier estimate of "answered within 7 days", each
+  unanswered question counting for the time it has been watched (the end of the data minus its
+  time), so a live audit's recent questions inform the share instead of being thrown away.
+  Leaving them out wastes them; counting them as unanswered biases the share low. Without such
+  questions the estimate is exactly answered / asked. Undated questions, and questions after
+  ``as_of``, are left out. Answers after ``as_of`` are not seen.
 
-Levels (the answered share comes with a 95% Wilson score interval, Wilson 1927):
+Levels (the answered share comes with a 95% Wilson score interval, Wilson 1927, taken at the
+estimate's effective sample size under censoring, Dorey & Korn 1987):
 
 * ``responsive``: share >= 90% and median time to answer <= 15 minutes. This is Facebook's
   "Very responsive to messages" Page badge (a response rate of 90% and a response time of
@@ -28,10 +33,11 @@ Levels (the answered share comes with a 95% Wilson score interval, Wilson 1927):
   social media delivers customer service: differential customer treatment in the airline
   industry", MIS Quarterly 42(2), 2018, doi:10.25300/MISQ/2018/14290).
 * ``mixed``: everything between: answers most but not nine in ten, or nine in ten but slowly.
-* ``unknown``: fewer than ``MIN_QUESTIONS`` = 30 questions. 14 is the smallest sample at which
-  no 95% Wilson interval can contain both 50% and 90%; at 30 the widest interval (at a 50%
-  share) is +-17 points, narrower than the 40-point mixed band, so a "responsive" account's
-  lower bound stays near 74% and an "unresponsive" one's upper bound below 67%.
+* ``unknown``: fewer than ``MIN_QUESTIONS`` = 30 questions, counted at the effective sample size
+  when some are still open (they tell less than questions watched for the whole week). 14 is the
+  smallest sample at which no 95% Wilson interval can contain both 50% and 90%; at 30 the widest
+  interval (at a 50% share) is +-17 points, narrower than the 40-point mixed band, so a "responsive"
+  account's lower bound stays near 74% and an "unresponsive" one's upper bound below 67%.
 
 Equity: the answered share for askers with fewer than 1,000 followers against askers with 10,000
 or more (the pattern Gunarathne et al. found: airlines answer customers with more followers more
@@ -51,8 +57,8 @@ share.
 Indexing the posts (handle codes, reply links, mention parsing) lives in posts.py; this module
 only counts on the index.
 
-Reason codes: answered_count, median_reply, late_answers, excluded_recent, no_questions,
-too_few_questions, level_responsive, level_slow, level_mixed, level_unresponsive,
+Reason codes: answered_count, median_reply, late_answers, still_open, excluded_undated,
+no_questions, too_few_questions, level_responsive, level_slow, level_mixed, level_unresponsive,
 equity_unknown, equity_even, equity_favours_big, equity_favours_small.
 """
 
@@ -67,7 +73,7 @@ from typing import Any
 import numpy as np
 
 from genuine.signals.posts import Posts, epoch_seconds, normalize_handle
-from genuine.signals.stats import newcombe_difference, wilson_interval
+from genuine.signals.stats import KaplanMeier, kaplan_meier, newcombe_difference
 from genuine.signals.wording import duration, pct, plural
 
 WINDOW_SECONDS = 7 * 24 * 3600
@@ -120,12 +126,15 @@ class ReplyRate:
     equity: Equity
     reasons: tuple[Reason, ...]
     late_answers: int = 0  # answered, but after the window
-    excluded: int = 0  # too recent or undated to judge
+    excluded: int = 0  # undated, or asked after the end of the data: not in the sample
+    still_open: int = 0  # unanswered and watched for less than the window: censored
+    effective_sample_size: float = 0.0  # as informative as this many fully watched questions
 
     def to_card(self) -> dict[str, Any]:
         """The ``reply_rate`` entry of a badge card (DESIGN.md)."""
         card = asdict(self)
-        for key in ("handle", "answered", "late_answers", "excluded"):
+        drop = ("handle", "answered", "late_answers", "excluded", "still_open")
+        for key in (*drop, "effective_sample_size"):
             del card[key]
         card["interval"] = list(self.interval) if self.interval else None
         card["reasons"] = [asdict(r) for r in self.reasons]
@@ -140,8 +149,9 @@ class Questions:
     target: np.ndarray  # handle code of the addressed account
     asker: np.ndarray  # handle code of the author
     delay: np.ndarray  # seconds to the earliest answer by target; NaN if never answered
-    answered: np.ndarray  # bool: answered within the window
-    counted: np.ndarray  # bool: old enough and dated, so part of the sample
+    answered: np.ndarray  # bool: answered within the window, and before the data ends
+    counted: np.ndarray  # bool: dated and asked by the end of the data, so part of the sample
+    watched: np.ndarray  # seconds from the question to the end of the data (NaN if undated)
     names: list[str]  # handle of each code
 
 
@@ -181,15 +191,12 @@ def find_questions(
     found = ukey[pos] == key if len(ukey) else np.zeros(len(key), dtype=bool)
     delay = np.full(len(key), np.nan)
     delay[found] = np.maximum(first_time[pos[found]] - t[post[found]], 0.0)
+    end = epoch_seconds([as_of])[0] if as_of is not None else t[np.isfinite(t)].max(initial=-np.inf)
+    watched = end - t[post]
     with np.errstate(invalid="ignore"):
-        answered = delay <= window_seconds
-        end = (
-            epoch_seconds([as_of])[0]
-            if as_of is not None
-            else t[np.isfinite(t)].max(initial=-np.inf)
-        )
-        counted = t[post] <= end - window_seconds
-    return Questions(post, target, ac[post], delay, answered, counted, index.names)
+        counted = watched >= 0  # False when undated, or asked after ``as_of``
+        answered = counted & (delay <= np.minimum(window_seconds, watched))
+    return Questions(post, target, ac[post], delay, answered, counted, watched, index.names)
 
 
 def reply_rate(
@@ -246,36 +253,65 @@ def _aggregate(
     fol[m] = -1
     small = (fol[q.asker] >= 0) & (fol[q.asker] < SMALL_FOLLOWING)
     big = fol[q.asker] >= BIG_FOLLOWING
-    masks = (c, c & ans, c & ~ans & ~np.isnan(q.delay), ~c, c & small, c & small & ans)
-    counts = np.stack([np.bincount(tg[x], minlength=m) for x in (*masks, c & big, c & big & ans)])
+    time = np.where(ans, q.delay, q.watched)  # when the answer came, or how long we watched
+    km = kaplan_meier(tg[c], m, time[c], ans[c], window)
+    band = c & (small | big)
+    km_bands = kaplan_meier(2 * tg[band] + big[band], 2 * m, time[band], ans[band], window)
+    with np.errstate(invalid="ignore"):
+        late = c & (q.delay > window) & (q.delay <= q.watched)
+        still_open = c & ~ans & ~late & (q.watched < window)
+    counts = np.stack([np.bincount(tg[x], minlength=m) for x in (late, ~c, still_open)])
     # Medians per target: sort answered delays by (target, delay), take the middle of each run.
     sel = c & ans
     order = np.lexsort((q.delay[sel], tg[sel]))
     d = q.delay[sel][order]
-    start, cnt = np.searchsorted(tg[sel][order], np.arange(m)), counts[1]
+    start, cnt = np.searchsorted(tg[sel][order], np.arange(m)), km.events
     median = np.full(m, np.nan)
     has = cnt > 0
     median[has] = (d[start[has] + (cnt[has] - 1) // 2] + d[start[has] + cnt[has] // 2]) / 2
     if only is None:
-        only = [q.names[i] for i in range(n_authors) if counts[0, i] or counts[3, i]]
+        only = [q.names[i] for i in range(n_authors) if km.items[i] or counts[1, i]]
     out: dict[str, ReplyRate] = {}
     for h in only:
         i = codes.get(h)
-        n, k, late, excluded, *groups = (0,) * 8 if i is None else counts[:, i].tolist()
-        med = None if i is None or math.isnan(median[i]) else float(median[i])
+        if i is None:
+            sample, late_n, excluded, open_n, med = _Sample(0, 0, None, None, 0.0), 0, 0, 0, None
+            groups = (sample, sample)
+        else:
+            sample = _Sample.of(km, i)
+            late_n, excluded, open_n = counts[:, i].tolist()
+            med = None if math.isnan(median[i]) else float(median[i])
+            groups = (_Sample.of(km_bands, 2 * i), _Sample.of(km_bands, 2 * i + 1))
         equity = _equity(*groups, given=followers is not None)
-        out[h] = _result(h, n, k, med, late, excluded, equity, window)
+        out[h] = _result(h, sample, med, late_n, excluded, open_n, equity, window)
     return out
 
 
-def _group(asked: int, answered: int) -> GroupShare:
-    share = answered / asked if asked else None
-    return GroupShare(asked, answered, share, wilson_interval(answered, asked))
+@dataclass(frozen=True, slots=True)
+class _Sample:
+    """One account's (or one band's) questions: the estimate and what it rests on."""
+
+    asked: int
+    answered: int
+    share: float | None
+    interval: tuple[float, float] | None
+    effective: float
+
+    @classmethod
+    def of(cls, km: KaplanMeier, i: int) -> _Sample:
+        n = int(km.items[i])
+        share = float(km.share[i]) if n else None
+        return cls(n, int(km.events[i]), share, km.interval(i), float(km.effective[i]))
+
+    def group(self) -> GroupShare:
+        return GroupShare(self.asked, self.answered, self.share, self.interval)
 
 
-def _equity(small_n: int, small_k: int, big_n: int, big_k: int, *, given: bool) -> Equity:
-    small, big = _group(small_n, small_k), _group(big_n, big_k)
-    if not given or small_n < MIN_EQUITY_GROUP or big_n < MIN_EQUITY_GROUP:
+def _equity(small_sample: _Sample, big_sample: _Sample, *, given: bool) -> Equity:
+    small, big = small_sample.group(), big_sample.group()
+    thin = min(small_sample.effective, big_sample.effective) < MIN_EQUITY_GROUP
+    if not given or thin:
+        small_n, big_n = small.asked, big.asked
         why = (
             f"too few questions to compare ({small_n} from people with under "
             f"{SMALL_FOLLOWING:,} followers, {big_n} from people with {BIG_FOLLOWING:,} or more; "
@@ -304,32 +340,47 @@ def _equity(small_n: int, small_k: int, big_n: int, big_k: int, *, given: bool) 
 
 def _result(
     handle: str,
-    n: int,
-    k: int,
+    sample: _Sample,
     median: float | None,
     late: int,
     excluded: int,
+    still_open: int,
     equity: Equity,
     window: float,
 ) -> ReplyRate:
-    share, interval, days = (k / n if n else None), wilson_interval(k, n), duration(window)
+    n, k, share, interval = sample.asked, sample.answered, sample.share, sample.interval
+    days = duration(window)
     reasons = [Reason("no_questions", "no one addressed this account in the posts we have")]
     if share is not None and interval is not None:
         lo, hi = pct(interval[0]), pct(interval[1])
         text = f"answered {k:,} of {plural(n, 'question')} within {days}"
-        reasons = [Reason("answered_count", f"{text} ({pct(share)}, 95% interval {lo}–{hi})")]
+        estimate = "an estimated " if still_open else ""
+        reasons = [
+            Reason("answered_count", f"{text} ({estimate}{pct(share)}, 95% interval {lo}–{hi})")
+        ]
     if median is not None:
         reasons.append(Reason("median_reply", f"median answer after {duration(median)}"))
     if late:
         text = f"{plural(late, 'answer')} came after {days} and did not count"
         reasons.append(Reason("late_answers", text))
+    if still_open:
+        text = (
+            f"{plural(still_open, 'question')} asked less than {days} before the data ends "
+            "had no answer yet: each counts for the time it was watched (Kaplan–Meier)"
+        )
+        reasons.append(Reason("still_open", text))
     if excluded:
-        text = f"left out {plural(excluded, 'question')} from the last {days} of the data (or"
-        reasons.append(Reason("excluded_recent", f"{text} undated): answers may still come"))
+        text = f"left out {plural(excluded, 'undated question')}"
+        reasons.append(Reason("excluded_undated", text))
     fast = median is not None and median <= RESPONSIVE_MEDIAN_SECONDS
-    if share is None or n < MIN_QUESTIONS:
+    if share is None or sample.effective < MIN_QUESTIONS:
         level, code = "unknown", "too_few_questions"
         text = f"only {plural(n, 'question')}; at least {MIN_QUESTIONS} are needed for a level"
+        if n >= MIN_QUESTIONS:
+            text = (
+                f"{plural(n, 'question')}, but so many are recent that they weigh as "
+                f"{sample.effective:.0f} watched for {days}; {MIN_QUESTIONS} are needed for a level"
+            )
     elif share < UNRESPONSIVE_SHARE:
         level, code, text = "unresponsive", "level_unresponsive", "answers fewer than half"
     elif share >= RESPONSIVE_SHARE and fast:
@@ -342,5 +393,17 @@ def _result(
         reasons.append(Reason(code, text))
     reasons.append(equity.reason)
     return ReplyRate(
-        handle, level, share, interval, median, n, k, equity, tuple(reasons), late, excluded
+        handle,
+        level,
+        share,
+        interval,
+        median,
+        n,
+        k,
+        equity,
+        tuple(reasons),
+        late,
+        excluded,
+        still_open,
+        sample.effective,
     )
