@@ -70,9 +70,12 @@ SOURCE_MAX_WAIT = 60.0
 SOURCE_BACKOFF = 0.5
 # Most requests one audit may make to one host.
 SOURCE_BUDGET = 1000
-# Followers sampled per audit, and the account's own posts whose replies are read.
+# Followers sampled per audit. An audit pages back through the account's own posts, reading
+# the replies under each, until it has AUDIT_QUESTIONS questions (replies by others: enough
+# for a reply-rate level, 30, with room for the interval), AUDIT_POSTS posts, or its budget.
 AUDIT_FOLLOWERS = 2000
-AUDIT_POSTS = 40
+AUDIT_POSTS = 200
+AUDIT_QUESTIONS = 60
 # A worker holds an audit this long without news before another may take it over.
 AUDIT_LEASE_SECONDS = 300
 # Audited accounts whose card is older than this are audited again (0: never).

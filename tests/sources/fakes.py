@@ -30,6 +30,15 @@ def _fake(i: int) -> bool:
     return i % 5 == 0
 
 
+def answered(k: int, share: float | None) -> bool:
+    """Whether the account answers the question on its post ``k``: every other question by
+    default, else a share of them spread evenly (golden-ratio sequence: any run of posts has
+    nearly that share)."""
+    if share is None:
+        return k % 4 == 0
+    return (k * 0.6180339887498949) % 1.0 < share
+
+
 class FakeMastodon:
     """One instance, `domain`, holding `user` and its followers (some remote)."""
 
@@ -39,8 +48,10 @@ class FakeMastodon:
         user: str = "alice",
         followers: int = 200,
         posts: int = 12,
+        answer_share: float | None = None,
     ) -> None:
         self.domain, self.user = domain, user
+        self.answer_share = answer_share
         self.hide_collections = False
         self.empty_followers = False
         self.calls: list[str] = []
@@ -94,11 +105,11 @@ class FakeMastodon:
             sid = str(1000 + k)
             created = BASE_TIME - timedelta(days=2 * (count - k))
             replies = []
-            if k % 2 == 0:
+            if k % 2 == 0 or self.answer_share is not None:
                 asker = self.followers[k % len(self.followers)] if self.followers else self.main
                 qid = str(5000 + k)
                 replies.append(self._status(qid, asker, created + timedelta(minutes=5), sid, "1"))
-                if k % 4 == 0:
+                if answered(k, self.answer_share):
                     replies.append(
                         self._status(
                             str(8000 + k),
@@ -188,8 +199,10 @@ class FakeBluesky:
         followers: int = 200,
         posts: int = 12,
         did: str = "did:plc:alice000000000000000000",
+        answer_share: float | None = None,
     ) -> None:
         self.handle = handle
+        self.answer_share = answer_share
         self.did = did
         self.calls: list[str] = []
         self.main = self._profile(0, handle, self.did, followers)
@@ -255,11 +268,10 @@ class FakeBluesky:
         feed, threads = [], {}
         for k in range(count):
             created = BASE_TIME - timedelta(days=2 * (count - k))
-            post = self._post(
-                self.main, f"3k{k:011d}", created, None, replies=1 if k % 2 == 0 else 0
-            )
+            asked = k % 2 == 0 or self.answer_share is not None
+            post = self._post(self.main, f"3k{k:011d}", created, None, replies=int(asked))
             thread = {"$type": "app.bsky.feed.defs#threadViewPost", "post": post, "replies": []}
-            if k % 2 == 0 and self.followers:
+            if asked and self.followers:
                 asker = self.followers[k % len(self.followers)]
                 question = self._post(asker, f"3q{k:011d}", created + timedelta(minutes=5), post)
                 node = {
@@ -267,7 +279,7 @@ class FakeBluesky:
                     "post": question,
                     "replies": [],
                 }
-                if k % 4 == 0:
+                if answered(k, self.answer_share):
                     answer = self._post(
                         self.main, f"3a{k:011d}", created + timedelta(minutes=30), question
                     )

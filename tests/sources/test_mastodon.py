@@ -66,7 +66,8 @@ def test_empty_follower_list_with_a_count_is_hidden(mastodon, base):
     mastodon.empty_followers = True
     _source, got = fetch(base)
     assert got.followers == [] and got.notes == [
-        "followers_hidden: the instance answered no followers"
+        "followers_hidden: the instance answered no followers",
+        "questions_read: 6 found in the newest 12 posts; stopped: the account has no older posts",
     ]
 
 
@@ -78,7 +79,10 @@ def test_empty_account(httpserver, base):
     httpserver.expect_request("/api/v1/accounts/lookup").respond_with_handler(fake)
     httpserver.expect_request("/api/v1/accounts/1/statuses").respond_with_handler(fake)
     _source, got = fetch(base, "newbie@social.test")
-    assert got.followers == [] and got.posts == [] and got.notes == []
+    assert got.followers == [] and got.posts == []
+    assert got.notes == [
+        "questions_read: 0 found in the newest 0 posts; stopped: the account has no older posts"
+    ]
 
 
 @pytest.mark.parametrize(

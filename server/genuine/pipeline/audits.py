@@ -186,7 +186,8 @@ def run_audit(
             fetched = source.fetch(
                 audit["handle"],
                 followers=audit["followers"],
-                posts=int(config.get("AUDIT_POSTS", 40)),
+                posts=int(config.get("AUDIT_POSTS", 200)),
+                questions=int(config.get("AUDIT_QUESTIONS", 60)),
                 progress=progress,
             )
         finally:

@@ -30,7 +30,7 @@ from typing import Any
 
 from genuine.sources import Fetched, Progress, http_client
 from genuine.sources.common import as_int, domain, parse_time, short_id
-from genuine.sources.http import AccountGone, SourceError
+from genuine.sources.http import AccountGone, BudgetExceeded, RateLimited, SourceError
 
 APPVIEW = "https://public.api.bsky.app"
 PAGE = 100  # getFollowers / getFollows / getAuthorFeed maximum
@@ -130,7 +130,13 @@ class BlueskySource:
         return [self.account(detailed.get(v["did"], v)) for v in views]
 
     def fetch(
-        self, handle: str, *, followers: int, posts: int, progress: Progress | None = None
+        self,
+        handle: str,
+        *,
+        followers: int,
+        posts: int,
+        questions: int = 0,
+        progress: Progress | None = None,
     ) -> Fetched:
         actor = domain(handle.strip().lstrip("@"))
         profile = self.xrpc("app.bsky.actor.getProfile", actor=actor)
@@ -156,7 +162,8 @@ class BlueskySource:
                 "app.bsky.graph.getFollows", "follows", did, following, progress, following
             )
             out.following = self._profiles(views, progress, "followed profiles")
-        out.posts = self._posts(did, posts, progress)
+        out.posts, note = self._posts(did, posts, questions, progress)
+        out.notes.append(note)
         out.requests = self.http.total
         return out
 
@@ -179,47 +186,71 @@ class BlueskySource:
             "extra": {},
         }
 
-    def _posts(self, did: str, limit: int, progress: Progress | None) -> list[dict[str, Any]]:
+    def _posts(
+        self, did: str, limit: int, wanted: int, progress: Progress | None
+    ) -> tuple[list[dict[str, Any]], str]:
+        """The account's newest posts (up to ``limit``) and every reply in their threads, read
+        page by page until ``wanted`` questions (replies by others to its posts) are found, the
+        feed runs out or the request budget is spent; with a note saying which stopped it."""
         out: dict[str, dict[str, Any]] = {}
-        own: list[dict[str, Any]] = []
+        own = found = 0
         cursor = None
-        while len(own) < limit:
-            body = self.xrpc(
-                "app.bsky.feed.getAuthorFeed",
-                actor=did,
-                limit=min(PAGE, limit),
-                cursor=cursor,
-                filter="posts_with_replies",
-            )
-            feed = [i for i in body.get("feed") or [] if isinstance(i, dict)]
-            for item in feed:
-                view = item.get("post") or {}
-                if item.get("reason") or (view.get("author") or {}).get("did") != did:
-                    continue  # reposts of others' posts
-                parent = ((item.get("reply") or {}).get("parent") or {}).get("author")
-                post = self.post(view, self.handle_of(parent) if parent else None)
-                if post:
-                    own.append(view)
-                    out[post["post_id"]] = post
-            cursor = body.get("cursor")
-            if not feed or not cursor:
-                break
-        threads = [v for v in own[:limit] if (as_int(v.get("replyCount")) or 0) > 0]
-        for done, view in enumerate(threads, 1):
-            try:
+        stop = "the account has no older posts"
+        try:
+            while limit > 0:
+                if own >= limit:
+                    stop = f"{limit} posts read (AUDIT_POSTS)"
+                    break
+                if wanted and found >= wanted:
+                    stop = f"enough questions (AUDIT_QUESTIONS is {wanted})"
+                    break
                 body = self.xrpc(
-                    "app.bsky.feed.getPostThread", uri=view["uri"], depth=6, parentHeight=0
+                    "app.bsky.feed.getAuthorFeed",
+                    actor=did,
+                    limit=min(PAGE, limit),
+                    cursor=cursor,
+                    filter="posts_with_replies",
                 )
-            except AccountGone:
-                continue  # the post was deleted since the feed was read
-            self._walk(body.get("thread") or {}, out)
-            if progress:
-                progress("replies", done, len(threads))
-        return list(out.values())
+                feed = [i for i in body.get("feed") or [] if isinstance(i, dict)]
+                for item in feed:
+                    view = item.get("post") or {}
+                    if item.get("reason") or (view.get("author") or {}).get("did") != did:
+                        continue  # reposts of others' posts
+                    parent = ((item.get("reply") or {}).get("parent") or {}).get("author")
+                    post = self.post(view, self.handle_of(parent) if parent else None)
+                    if own >= limit or (wanted and found >= wanted):
+                        break
+                    if not post:
+                        continue
+                    own += 1
+                    out[post["post_id"]] = post
+                    if (as_int(view.get("replyCount")) or 0) > 0:
+                        found += self._thread(view["uri"], out)
+                        if progress:
+                            progress("questions", found, wanted or None)
+                cursor = body.get("cursor")
+                if not feed or not cursor:
+                    break
+        except BudgetExceeded:
+            stop = f"the request budget is spent (SOURCE_BUDGET {self.http.budget})"
+        except RateLimited as e:
+            stop = f"the platform's rate limit ({e})"
+        note = f"questions_read: {found} found in the newest {own} posts; stopped: {stop}"
+        return list(out.values()), note
 
-    def _walk(self, node: Mapping[str, Any], out: dict[str, dict[str, Any]]) -> None:
-        """Every reply below a threadViewPost, each knowing its parent's author."""
-        stack = [node]
+    def _thread(self, uri: str, out: dict[str, dict[str, Any]]) -> int:
+        """Adds every reply below ``uri`` to ``out``; the number of new questions among them."""
+        try:
+            body = self.xrpc("app.bsky.feed.getPostThread", uri=uri, depth=6, parentHeight=0)
+        except AccountGone:
+            return 0  # the post was deleted since the feed was read
+        return self._walk(body.get("thread") or {}, out)
+
+    def _walk(self, node: Mapping[str, Any], out: dict[str, dict[str, Any]]) -> int:
+        """Every reply below a threadViewPost, each knowing its parent's author; returns how
+        many were new replies by others to the subject's posts (questions)."""
+        subject = self.handle_of(((node.get("post") or {}).get("author")) or {})
+        stack, found = [node], 0
         while stack:
             node = stack.pop()
             view = node.get("post")
@@ -230,6 +261,8 @@ class BlueskySource:
                 if not isinstance(child, dict) or not isinstance(child.get("post"), dict):
                     continue
                 post = self.post(child["post"], author)
-                if post:
-                    out.setdefault(post["post_id"], post)
+                if post and post["post_id"] not in out:
+                    out[post["post_id"]] = post
+                    found += author == subject and post["author"] != subject
                 stack.append(child)
+        return found

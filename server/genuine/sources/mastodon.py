@@ -26,7 +26,14 @@ from typing import Any
 
 from genuine.sources import Fetched, Progress, http_client
 from genuine.sources.common import as_int, domain, html_text, parse_time, short_id
-from genuine.sources.http import AccountGone, SourceError, public_https, same_origin
+from genuine.sources.http import (
+    AccountGone,
+    BudgetExceeded,
+    RateLimited,
+    SourceError,
+    public_https,
+    same_origin,
+)
 
 PAGE = 80  # accounts per page, the API's maximum
 STATUS_PAGE = 40  # statuses per page, the API's maximum
@@ -147,7 +154,13 @@ class MastodonSource:
         }
 
     def fetch(
-        self, handle: str, *, followers: int, posts: int, progress: Progress | None = None
+        self,
+        handle: str,
+        *,
+        followers: int,
+        posts: int,
+        questions: int = 0,
+        progress: Progress | None = None,
     ) -> Fetched:
         raw, _ = self._get("/api/v1/accounts/lookup", {"acct": self.user})
         if not isinstance(raw, dict) or raw.get("id") is None:
@@ -178,31 +191,53 @@ class MastodonSource:
                 out.following = self._accounts(
                     f"/api/v1/accounts/{me}/following", following, "following", following, progress
                 )
-        out.posts = self._posts(me, posts, progress)
+        out.posts, note = self._posts(me, posts, questions, progress)
+        out.notes.append(note)
         out.requests = self.http.total
         return out
 
-    def _posts(self, me: str, limit: int, progress: Progress | None) -> list[dict[str, Any]]:
-        if limit <= 0:
-            return []
+    def _posts(
+        self, me: str, limit: int, wanted: int, progress: Progress | None
+    ) -> tuple[list[dict[str, Any]], str]:
+        """The account's newest posts (up to ``limit``) and every reply in their threads, read
+        page by page until ``wanted`` questions (replies by others to its posts) are found, the
+        posts run out or the request budget is spent; with a note saying which stopped it."""
         statuses: list[dict[str, Any]] = []
+        own = found = 0
         path: str | None = f"/api/v1/accounts/{me}/statuses"
         params: Any = {"limit": STATUS_PAGE, "exclude_reblogs": "true"}
-        while path and len(statuses) < limit:
-            page, url = self._get(path, params)
-            params = None
-            if not isinstance(page, list) or not page:
-                break
-            statuses.extend(s for s in page if isinstance(s, dict))
-            path = url
-        statuses = statuses[:limit]
-        threads = [s for s in statuses if (as_int(s.get("replies_count")) or 0) > 0]
-        for done, status in enumerate(threads, 1):
-            context, _ = self._get(f"/api/v1/statuses/{status['id']}/context")
-            if isinstance(context, dict):
-                statuses.extend(s for s in context.get("descendants") or [] if isinstance(s, dict))
-            if progress:
-                progress("replies", done, len(threads))
+        stop = "the account has no older posts"
+        try:
+            while path and limit > 0:
+                if own >= limit:
+                    stop = f"{limit} posts read (AUDIT_POSTS)"
+                    break
+                if wanted and found >= wanted:
+                    stop = f"enough questions (AUDIT_QUESTIONS is {wanted})"
+                    break
+                page, path = self._get(path, params)
+                params = None
+                if not isinstance(page, list) or not page:
+                    break
+                for status in [s for s in page if isinstance(s, dict)]:
+                    if own >= limit or (wanted and found >= wanted):
+                        break
+                    statuses.append(status)
+                    own += 1
+                    if (as_int(status.get("replies_count")) or 0) <= 0:
+                        continue
+                    context, _ = self._get(f"/api/v1/statuses/{status['id']}/context")
+                    replies = context.get("descendants") if isinstance(context, dict) else None
+                    replies = [r for r in replies or [] if isinstance(r, dict)]
+                    statuses.extend(replies)
+                    found += sum(_asks(r, me) for r in replies)
+                    if progress:
+                        progress("questions", found, wanted or None)
+        except BudgetExceeded:
+            stop = f"the request budget is spent (SOURCE_BUDGET {self.http.budget})"
+        except RateLimited as e:
+            stop = f"the platform's rate limit ({e})"
+        note = f"questions_read: {found} found in the newest {own} posts; stopped: {stop}"
         out: dict[str, dict[str, Any]] = {}
         for raw in statuses:
             post = self.status(raw)
@@ -212,4 +247,10 @@ class MastodonSource:
             parent = post.pop("_parent_account")
             if parent is not None:
                 post["in_reply_to_author"] = self.names.get(str(parent))
-        return list(out.values())
+        return list(out.values()), note
+
+
+def _asks(status: Mapping[str, Any], me: str) -> bool:
+    """A reply by another account to one of ``me``'s posts: a question (reply_rate.py)."""
+    author = str((status.get("account") or {}).get("id"))
+    return str(status.get("in_reply_to_account_id")) == me and author != me

@@ -70,7 +70,13 @@ class XSource:
         }
 
     def fetch(
-        self, handle: str, *, followers: int, posts: int, progress: Progress | None = None
+        self,
+        handle: str,
+        *,
+        followers: int,
+        posts: int,
+        questions: int = 0,  # X replies need the search API: no questions are read
+        progress: Progress | None = None,
     ) -> Fetched:
         name = handle.strip().lstrip("@").lower()
         if not USERNAME.fullmatch(name):
