@@ -2,8 +2,8 @@
 
 One pass per platform, vectorised: the classifier scores every known profile once;
 followers are grouped by account with one sort; reply rates and rings run once over
-all posts and follows. Each account with a profile gets a card and a report of the
-evidence behind it. Signals stay pure (genuine.signals); this module only moves data
+all posts and follows. Each account seen (with a profile, or only in posts and follows)
+gets a card and a report of the evidence behind it. Signals stay pure (genuine.signals); this module only moves data
 between the store and them.
 """
 
@@ -122,6 +122,9 @@ def load(conn: sa.Connection, platform: str, handles: Iterable[str] | None = Non
         times, counts = snapshots.setdefault(handle, ([], []))
         times.append(taken_at)
         counts.append(count)
+    post_rows = list(post_rows)
+    if only is None:
+        accounts = _with_unprofiled(platform, accounts, follows, post_rows)
     return PlatformData(
         platform=platform,
         accounts=accounts,
@@ -131,6 +134,21 @@ def load(conn: sa.Connection, platform: str, handles: Iterable[str] | None = Non
         posts=posts.Posts.from_records(post_rows),
         snapshots=snapshots,
     )
+
+
+def _with_unprofiled(platform, accounts, follows, post_rows) -> list[dict[str, Any]]:
+    """``accounts`` plus an empty profile for every account seen only in posts (as author or
+    as the author replied to) or follows, so each gets a card: reply rate from the posts,
+    rings from the follows, purchase risk `unknown` with its reason without a profile.
+    Accounts only @mentioned do not: a mention does not say which account exists
+    (``@alice.bsky.social`` could also be ``alice``)."""
+    seen = {f[0] for f in follows} | {f[1] for f in follows}
+    seen |= {r["author"] for r in post_rows}
+    seen |= {r["in_reply_to_author"] for r in post_rows if r["in_reply_to_author"]}
+    seen -= {a["handle"] for a in accounts}
+    empty = {c.name: None for c in Account.__table__.columns if c.name != "id"}
+    added = [{**empty, "platform": platform, "handle": h, "extra": {}} for h in seen]
+    return sorted([*accounts, *added], key=lambda a: a["handle"])
 
 
 @dataclass
@@ -147,7 +165,7 @@ def score(
     version: str | None = None,
     only: set[str] | None = None,
 ) -> list[Scored]:
-    """Cards and evidence for every account of `data` that has a profile (or of `only`)."""
+    """Cards and evidence for every account of `data` (or of `only`)."""
     version = version or build.model_version()
     handles = [a["handle"] for a in data.accounts]
     # Node ids: every handle seen in profiles or follows.
@@ -175,7 +193,12 @@ def score(
     questions = reply_rate.find_questions(data.posts)
     replies = reply_rate.reply_rates(
         data.posts,
-        followers={a["handle"]: a["followers_count"] for a in data.accounts},
+        followers={
+            a["handle"]: a["followers_count"]
+            for a in data.accounts
+            if a["followers_count"] is not None
+        }
+        or None,  # no asker's count known: equity says so
         questions=questions,
     )
     ring_result = rings.detect_rings(
@@ -342,7 +365,9 @@ def score_store(
     only = set(handles) if handles is not None else None
     done: dict[str, int] = {}
     with engine.connect() as reader:
-        present = reader.execute(sa.select(Account.platform).distinct()).scalars().all()
+        present = set()
+        for table in (Account, Post, Follow):
+            present |= set(reader.execute(sa.select(table.platform).distinct()).scalars())
     for platform in sorted(set(platforms or present) & set(present)):
         with engine.connect() as reader:
             data = load(reader, platform, only)
