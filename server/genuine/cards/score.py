@@ -3,8 +3,8 @@
 One pass per platform, vectorised: the classifier scores every known profile once;
 followers are grouped by account with one sort; reply rates and rings run once over
 all posts and follows. Each account seen (with a profile, or only in posts and follows)
-gets a card and a report of the evidence behind it. Signals stay pure (genuine.signals); this module only moves data
-between the store and them.
+gets a card and a report of the evidence behind it. Signals stay pure (genuine.signals);
+this module only moves data between the store and them.
 """
 
 from __future__ import annotations
