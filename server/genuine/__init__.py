@@ -45,11 +45,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     instance_path.mkdir(parents=True, exist_ok=True)
 
-    from genuine import api, db, web
+    # App factory: blueprints and the pipeline load when an app is built, so `import genuine`
+    # (the CLI entry point, the version) stays light.
+    from genuine import api, db, pipeline, web
+    from genuine.directory.hooks import AFTER_AUDIT
 
     db.init_app(app)
     api.init_app(app)
     web.init_app(app)
+    for hook in AFTER_AUDIT:
+        pipeline.after_audit(hook)
     return app
 
 

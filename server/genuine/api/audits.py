@@ -13,14 +13,13 @@ from flask import Blueprint, current_app, jsonify
 from pydantic import BaseModel, ConfigDict, Field
 from spectree import Response as Responses
 
+from genuine import pipeline
 from genuine.api import spec
 from genuine.api.auth import key_required
 from genuine.api.problems import Problem
 from genuine.api.requests import parse_json
 from genuine.api.schemas import AccountRef, ProblemModel
 from genuine.db import get_db
-from genuine.pipeline import audits, queue
-from genuine.sources import available
 
 bp = Blueprint("audits", __name__)
 WRITES = True  # POSTs count against the write rate limit (genuine.limits)
@@ -75,14 +74,10 @@ def create():
     """Queue an audit of one account; answers its id and status (shared if one is under way)."""
     body = parse_json(AuditCreate)
     platform, handle = body.account.platform, body.account.handle
-    if platform not in available(current_app.config):
-        why = (
-            "Instagram has no open API: its accounts come from dataset imports only"
-            if platform == "instagram"
-            else f"this server has no live source for {platform}"
-        )
-        raise Problem(422, "platform_unavailable", why)
-    audit, _created = queue.request(platform, handle)
+    verdict = pipeline.can_audit(current_app.config, platform)
+    if not verdict:
+        raise Problem(422, "platform_unavailable", verdict.why)
+    audit, _created = pipeline.request(platform, handle)
     response = jsonify(id=audit["id"], status=audit["status"])
     response.headers["Location"] = f"/api/v1/audits/{audit['id']}"
     return response, 202
@@ -98,7 +93,7 @@ def create():
 )
 def status(audit_id: str):
     """Status of one audit: queued, running, done (with its card's address) or failed (why)."""
-    audit = audits.get(get_db().engine, audit_id[:32])
+    audit = pipeline.get_audit(get_db().engine, audit_id[:32])
     if audit is None:
         raise Problem(404, "unknown_audit", f"no audit with id {audit_id[:40]!r}")
     return jsonify(public(audit))

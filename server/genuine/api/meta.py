@@ -12,6 +12,7 @@ from genuine.api.schemas import Health, Meta
 from genuine.cards.build import model_version
 from genuine.db import get_db, schema_problem
 from genuine.models.accounts import PLATFORMS
+from genuine.pipeline import queue_problem
 
 bp = Blueprint("meta", __name__)
 
@@ -47,8 +48,6 @@ def healthz():
         checks["database"] = f"unreachable: {exc.__class__.__name__}"
     if checks["database"] == "ok":
         checks["migrations"] = schema_problem() or "ok"
-    from genuine.pipeline.queue import queue_problem
-
     checks["queue"] = queue_problem() or "ok"
     failing = any(value != "ok" for value in checks.values())
     return jsonify(status="failing" if failing else "ok", checks=checks), 503 if failing else 200

@@ -10,11 +10,13 @@ from flask.cli import with_appcontext
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from genuine import pipeline
 from genuine.commands.data import UserError, require_schema
 from genuine.db import get_db
 from genuine.pipeline import audits
 from genuine.pipeline import queue as jobs
-from genuine.sources import SOURCES, Unsupported, available, open_source
+from genuine.sources import SOURCES
+from genuine.sources.common import domain
 
 
 @click.command("audit")
@@ -31,19 +33,15 @@ def audit(platform: str, handle: str, followers: int | None, queue: bool) -> Non
     """Fetch PLATFORM HANDLE live, store what was fetched and recompute its card."""
     require_schema()
     config = current_app.config
-    if platform not in available(config):
-        try:
-            open_source(platform, config, handle)
-        except Unsupported as exc:
-            raise UserError(str(exc)) from None
-    from genuine.sources.common import domain
-
+    verdict = pipeline.can_audit(config, platform)
+    if not verdict:
+        raise UserError(verdict.fix or verdict.why)
     user, _, rest = handle.strip().lstrip("@").lower().partition("@")
     handle = f"{user}@{domain(rest)}" if rest else domain(user) if platform == "bluesky" else user
     if platform == "mastodon" and not rest:
         raise UserError(f"{handle!r} is not a Mastodon handle: use user@instance")
     if queue:
-        made, created = jobs.request(platform, handle, followers=followers, origin="cli")
+        made, created = pipeline.request(platform, handle, followers=followers, origin="cli")
         shared = "" if created else " (already under way: shared)"
         click.echo(f"{made['id']} {made['status']}{shared}")
         return

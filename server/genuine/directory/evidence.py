@@ -2,7 +2,7 @@
 
 `request_audit` is the boundary with the audit pipeline: it records in the decision log that
 an account needs a fresh audit and, once the submission's transaction commits, queues one
-(genuine.pipeline.queue) for the platforms this server can audit live.
+(genuine.pipeline.request) for the platforms this server can audit live.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from genuine import pipeline
 from genuine.directory import log, ownership
 from genuine.directory.rules import account_risks
 from genuine.models import BadgeCard, Submission, lookup_key
@@ -27,17 +28,10 @@ def request_audit(platform: str, handle: str, *, session: Session) -> None:
     """Record that (platform, handle) needs an audit, and queue it when the session commits
     (not before: on SQLite the queue's own write would wait for this transaction)."""
     log.record(session, "audit_requested", platform=platform, handle=handle)
-    sa.event.listen(session, "after_commit", lambda _s: _queue(platform, handle), once=True)
+    from flask import has_app_context
 
-
-def _queue(platform: str, handle: str) -> None:
-    from flask import current_app, has_app_context
-
-    from genuine.pipeline import queue
-    from genuine.sources import available
-
-    if has_app_context() and platform in available(current_app.config):
-        queue.request(platform, handle, origin="directory")
+    if has_app_context():
+        pipeline.request(platform, handle, origin="directory", after=session)
 
 
 def current_cards(session: Session, accounts: Iterable[tuple[str, str]]) -> dict[str, BadgeCard]:

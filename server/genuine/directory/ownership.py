@@ -35,6 +35,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from genuine import pipeline
 from genuine.directory import log
 from genuine.models import Submission
 from genuine.models.directory import STATUSES
@@ -56,12 +57,10 @@ def found(bio: str | None, expected: str) -> bool:
 
 
 def auditable() -> list[str]:
-    """Platforms whose bios this server can fetch live (genuine.sources.available)."""
+    """Platforms whose bios this server can fetch live (genuine.pipeline.auditable)."""
     from flask import current_app, has_app_context
 
-    from genuine.sources import available
-
-    return available(current_app.config if has_app_context() else {})
+    return pipeline.auditable(current_app.config if has_app_context() else {})
 
 
 def initial(platform: str, platforms: Collection[str], previous: Mapping | None = None) -> dict:

@@ -3,7 +3,8 @@
     request_audit ──► queue (genuine.pipeline.queue) ──► run_audit: claim ─► fetch (genuine.sources)
         ─► import_records (account, follower profiles, follows, posts, a snapshot)
         ─► score that account ─► card, report and "done" in one transaction
-        ─► ownership codes in the fetched bio (genuine.directory.ownership) ─► re-audit flags
+        ─► after-audit hooks, in order (`after_audit`; the directory registers its own from
+           create_app: ownership codes in the fetched bio, then cards that turned bad)
 
 The `audit` row is the truth about an audit (genuine.models.audits). Two requests for
 the same account share one row. A worker claims a row with a lease and extends it on
@@ -23,14 +24,13 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from genuine.cards.score import score_store
-from genuine.directory import ownership
-from genuine.directory.evidence import flag_if_cards_turned_bad
 from genuine.formats import FormatError, Record
 from genuine.importing import import_records
 from genuine.models import Audit, BadgeCard
@@ -43,6 +43,28 @@ HEARTBEAT_SECONDS = 5.0
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Audited:
+    """What an after-audit hook is told: the account just audited, its profile as fetched."""
+
+    platform: str
+    handle: str
+    account: Mapping[str, Any]  # account values as fetched (bio, counts, ...)
+
+
+AfterAudit = Callable[[sa.Engine, Mapping[str, Any], Audited], None]
+_AFTER_AUDIT: list[AfterAudit] = []
+
+
+def after_audit(hook: AfterAudit) -> AfterAudit:
+    """Call `hook(engine, config, audited)` after every audit that ends "done", in the order
+    registered, once its card is committed. Hooks are process-wide, like Flask's signals:
+    registering the same function again (a second app) keeps it once."""
+    if hook not in _AFTER_AUDIT:
+        _AFTER_AUDIT.append(hook)
+    return hook
 
 
 def get(engine: sa.Engine, audit_id: str) -> dict[str, Any] | None:
@@ -230,16 +252,9 @@ def run_audit(
         _fail(engine, audit, f"internal error: {exc.__class__.__name__}: {exc}"[:2000], requests)
         raise
     else:
-        # Consultants listing this account: is their code in the bio just fetched?
-        ownership.check_fetched(
-            engine,
-            config["SECRET_KEY"],
-            audit["platform"],
-            fetched.handle,
-            fetched.account.get("bio"),
-        )
-        # A published consultant whose own account now looks bad goes back to review.
-        flag_if_cards_turned_bad(engine, [(audit["platform"], fetched.handle)])
+        audited = Audited(audit["platform"], fetched.handle, fetched.account)
+        for hook in list(_AFTER_AUDIT):
+            hook(engine, config, audited)
     return get(engine, audit_id)
 
 

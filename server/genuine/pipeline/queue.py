@@ -17,11 +17,14 @@ import logging
 import os
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
+from sqlalchemy.orm import Session
 
 from genuine.db import get_db
 from genuine.pipeline import audits
+from genuine.pipeline.platforms import auditable, can_audit
 
 log = logging.getLogger("genuine.pipeline.queue")
 
@@ -76,10 +79,36 @@ def enqueue(audit_id: str, app: Flask | None = None) -> None:
 
 
 def request(
-    platform: str, handle: str, *, followers: int | None = None, origin: str = "api"
-) -> tuple[dict, bool]:
-    """Create (or share) the audit of one account and queue it when new."""
+    platform: str,
+    handle: str,
+    *,
+    followers: int | None = None,
+    origin: str = "api",
+    after: Session | None = None,
+) -> tuple[dict, bool] | None:
+    """Create (or share) the audit of one account and queue it when new: (audit, created).
+
+    None, and nothing queued, when this server cannot audit the platform (ask `can_audit`
+    first for the words). With `after`, a session in a transaction, it happens once that
+    transaction commits and the answer is None: not before, since on SQLite the queue's own
+    write would wait for the transaction."""
     app = current_app._get_current_object()
+    if not can_audit(app.config, platform):
+        return None
+    if after is not None:
+        sa.event.listen(
+            after,
+            "after_commit",
+            lambda _s: _request(app, platform, handle, followers, origin),
+            once=True,
+        )
+        return None
+    return _request(app, platform, handle, followers, origin)
+
+
+def _request(
+    app: Flask, platform: str, handle: str, followers: int | None, origin: str
+) -> tuple[dict, bool]:
     audit, created = audits.request_audit(
         get_db(app).engine,
         platform,
@@ -102,13 +131,11 @@ def requeue_lost(app: Flask) -> int:
 
 
 def queue_stale(app: Flask) -> int:
-    from genuine.sources import available
-
     hours = float(app.config["REAUDIT_AFTER_HOURS"] or 0)
     if hours <= 0:
         return 0
     due = audits.stale(
-        get_db(app).engine, hours, available(app.config), int(app.config["REAUDIT_BATCH"])
+        get_db(app).engine, hours, auditable(app.config), int(app.config["REAUDIT_BATCH"])
     )
     for platform, handle in due:
         audit, created = audits.request_audit(

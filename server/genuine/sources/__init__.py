@@ -82,7 +82,14 @@ def http_client(config: Mapping[str, Any], **headers: str) -> HttpClient:
 
 
 class Unsupported(SourceError):
-    """No live source for this platform (Instagram; X without a bearer token)."""
+    """No live source for this platform (Instagram; X without a bearer token).
+
+    `setting` names the configuration that would give it one, when there is one: the
+    message then speaks to the server's operator, not to the people using the server."""
+
+    def __init__(self, message: str, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 def _mastodon(config: Mapping[str, Any], handle: str) -> Source:
@@ -100,8 +107,6 @@ def _bluesky(config: Mapping[str, Any], handle: str) -> Source:
 def _x(config: Mapping[str, Any], handle: str) -> Source:
     from genuine.sources.x import XSource
 
-    if not config.get("X_BEARER_TOKEN"):
-        raise Unsupported("audits of X accounts need GENUINE_X_BEARER_TOKEN (API v2)")
     return XSource(config)
 
 
@@ -112,20 +117,30 @@ SOURCES: dict[str, Callable[[Mapping[str, Any], str], Source]] = {
 }
 
 
+def unsupported(platform: str, config: Mapping[str, Any]) -> Unsupported | None:
+    """Why this server cannot audit `platform` live with `config`; None when it can.
+    The one place that says so (genuine.pipeline.can_audit words it for each audience)."""
+    if platform == "instagram":
+        return Unsupported("Instagram has no open API: its accounts come from dataset imports only")
+    if platform not in SOURCES:
+        return Unsupported(f"no live source for platform {platform!r}")
+    if platform == "x" and not config.get("X_BEARER_TOKEN"):
+        return Unsupported(
+            "audits of X accounts need GENUINE_X_BEARER_TOKEN (API v2)", "X_BEARER_TOKEN"
+        )
+    return None
+
+
 def available(config: Mapping[str, Any]) -> list[str]:
     """Platforms this server can audit live, with its configuration."""
-    return [p for p in SOURCES if p != "x" or config.get("X_BEARER_TOKEN")]
+    return [p for p in SOURCES if unsupported(p, config) is None]
 
 
 def open_source(platform: str, config: Mapping[str, Any], handle: str) -> Source:
     """The source that can audit `handle`; raises Unsupported when there is none."""
-    if platform == "instagram":
-        raise Unsupported("Instagram has no open API: its accounts come from dataset imports only")
-    try:
-        make = SOURCES[platform]
-    except KeyError:
-        raise Unsupported(f"no live source for platform {platform!r}") from None
-    return make(config, handle)
+    if (why := unsupported(platform, config)) is not None:
+        raise why
+    return SOURCES[platform](config, handle)
 
 
 __all__ = [
@@ -141,4 +156,5 @@ __all__ = [
     "Unsupported",
     "available",
     "open_source",
+    "unsupported",
 ]

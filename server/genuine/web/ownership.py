@@ -7,11 +7,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, url_for
 from flask_login import current_user, login_required
 
+from genuine import pipeline
 from genuine.db import get_db
 from genuine.directory import log, workflow
 from genuine.directory.forms import ActionForm
-from genuine.pipeline import queue
-from genuine.sources import available
 
 bp = Blueprint("ownership", __name__)
 
@@ -27,10 +26,10 @@ def check(index: int):
     if not 0 <= index < len(accounts):
         abort(404)
     platform, handle = accounts[index]["platform"], accounts[index]["handle"]
-    if platform not in available(current_app.config):
+    verdict = pipeline.can_audit(current_app.config, platform)
+    if not verdict:
         flash(
-            f"{platform}:{handle} cannot be checked: this server cannot fetch {platform} bios, "
-            "so its ownership is unverifiable."
+            f"{platform}:{handle} cannot be checked ({verdict.why}): its ownership is unverifiable."
         )
     elif not sub.evidence:
         flash("Submit your profile first: the check records its result on the submission.")
@@ -39,7 +38,7 @@ def check(index: int):
             log.record(
                 session, "audit_requested", submission_id=sub.id, platform=platform, handle=handle
             )
-        queue.request(platform, handle, origin="directory")
+        pipeline.request(platform, handle, origin="directory")
         flash(
             f"Check of {platform}:{handle} queued: its bio is read when the audit runs. "
             "Reload this page in a few minutes."
