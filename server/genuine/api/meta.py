@@ -8,10 +8,13 @@ from spectree import Response as Responses
 
 from genuine.api import spec
 from genuine.api.badges import current_prefix_length
-from genuine.api.schemas import Health, Meta
+from genuine.api.problems import problem_response
+from genuine.api.schemas import Health, Meta, ProblemModel
 from genuine.cards.build import model_version
-from genuine.db import get_db, schema_problem
+from genuine.db import get_db, schema_problem, write_problem
+from genuine.limits import limits_problem
 from genuine.models.accounts import PLATFORMS
+from genuine.outages import RETRY_AFTER
 
 bp = Blueprint("meta", __name__)
 
@@ -34,10 +37,17 @@ def meta():
 
 @bp.get("/healthz")
 @spec.validate(
-    resp=Responses(HTTP_200=Health, HTTP_503=Health), tags=["meta"], skip_validation=True
+    resp=Responses(HTTP_200=Health, HTTP_503=ProblemModel), tags=["meta"], skip_validation=True
 )
 def healthz():
-    """Database reachable and at the newest migration; job queue reachable when configured."""
+    """Database reachable, writable and at the newest migration; job queue reachable.
+
+    A `degraded: ...` check (rate limits counted in memory while Redis is down) is a
+    warning: the service still answers. Anything else but `ok` answers 503, a problem
+    whose `checks` member says what is wrong and whose detail names it.
+    """
+    from genuine.pipeline.queue import queue_problem
+
     checks: dict[str, str] = {}
     try:
         with get_db().engine.connect() as conn:
@@ -47,8 +57,20 @@ def healthz():
         checks["database"] = f"unreachable: {exc.__class__.__name__}"
     if checks["database"] == "ok":
         checks["migrations"] = schema_problem() or "ok"
-    from genuine.pipeline.queue import queue_problem
+    if checks.get("migrations") == "ok":
+        checks["database"] = write_problem() or "ok"
+    redis = bool(current_app.config.get("REDIS_URL"))
+    queue = queue_problem()
+    checks["queue"] = f"Redis {queue}" if queue and redis else queue or "ok"
+    checks["rate_limits"] = limits_problem() or "ok"
+    failing = {name: value for name, value in checks.items() if _failing(value)}
+    if not failing:
+        return jsonify(status="ok", checks=checks)
+    detail = "; ".join(f"{name}: {value}" for name, value in failing.items())
+    response = problem_response(503, "unavailable", detail, checks=checks)
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
 
-    checks["queue"] = queue_problem() or "ok"
-    failing = any(value != "ok" for value in checks.values())
-    return jsonify(status="failing" if failing else "ok", checks=checks), 503 if failing else 200
+
+def _failing(value: str) -> bool:
+    return value != "ok" and not value.startswith("degraded:")
