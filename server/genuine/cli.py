@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "genuine.commands.audit",
     "genuine.commands.users",
     "genuine.commands.directory",
+    "genuine.commands.serve",
 ]
 
 
