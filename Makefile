@@ -21,12 +21,10 @@ install: $(STAMP) ## Create .venv and install the project with its test and dev 
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-run: $(STAMP) ## Migrate, load the synthetic demo world, serve it on http://127.0.0.1:5000
+run: $(STAMP) ## Migrate, load the synthetic demo world, serve it with an audit worker on http://127.0.0.1:5000
 	$(BIN)/genuine db upgrade
 	$(BIN)/genuine demo
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops). Start at http://$(HOST):$(PORT)/"
-	GENUINE_SYNTHETIC_DATA=true $(BIN)/waitress-serve --host $(HOST) --port $(PORT) \
-	  --call genuine:create_app
+	GENUINE_SYNTHETIC_DATA=true $(BIN)/genuine serve --host $(HOST) --port $(PORT)
 
 LINTED := server tests bench extension/build.py site/hooks
 

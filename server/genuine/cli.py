@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "genuine.commands.audit",
     "genuine.commands.users",
     "genuine.commands.directory",
+    "genuine.commands.serve",
 ]
 
 
@@ -31,7 +32,22 @@ def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+class GenuineGroup(FlaskGroup):
+    """Every command: an unreachable database or Redis is one line and exit 1, no traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from genuine.outages import for_cli
+
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            unavailable = for_cli(exc)
+            if unavailable is None:
+                raise
+            raise unavailable from None
+
+
+@click.group(cls=GenuineGroup, create_app=_create_app, add_default_commands=True)
 def cli() -> None:
     """Genuine: authenticity badges for social-media accounts."""
 

@@ -7,6 +7,8 @@ PostgreSQL is reached through psycopg 3 (`postgresql+psycopg://`).
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,4 +109,45 @@ def schema_problem(app: Flask | None = None) -> str | None:
             "run `genuine db upgrade`"
         )
     db.at_head = True
+    return None
+
+
+def write_problem(app: Flask | None = None) -> str | None:
+    """None when the database takes a write, else what stops it, in words (healthz).
+
+    The write is real but rolled back: a no-op UPDATE of alembic_version, which fails on a
+    read-only database (SQLite opened read-only, a PostgreSQL replica or read-only role).
+    For SQLite the instance folder must also take a small file, or the disk is full.
+    Another writer holding the lock (an import) is no problem: the check does not wait.
+    """
+    from genuine.outages import describe
+
+    engine = get_db(app).engine
+    sqlite = engine.dialect.name == "sqlite"
+    try:
+        with engine.connect() as conn:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA busy_timeout=200")
+            else:
+                conn.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
+            try:
+                conn.execute(sa.text("UPDATE alembic_version SET version_num = version_num"))
+            finally:
+                conn.rollback()
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA busy_timeout=5000")
+    except sa.exc.SQLAlchemyError as exc:
+        outage = describe(exc)
+        if outage is not None and outage.state == "busy":
+            return None
+        return outage.line() if outage else f"not writable: {exc.__class__.__name__}"
+    if sqlite and engine.url.database:
+        folder = Path(engine.url.database.removeprefix("file:")).parent
+        try:
+            with tempfile.TemporaryFile(dir=folder) as probe:
+                probe.write(b"\0" * 4096)
+                probe.flush()
+                os.fsync(probe.fileno())
+        except OSError as exc:
+            return f"the instance folder {folder} is not writable: {exc.strerror}"
     return None

@@ -11,7 +11,7 @@ def test_meta_announces_what_clients_need(client, cards):
 def test_healthz_ok_and_failing_when_not_migrated(client, app):
     assert client.get("/api/v1/healthz").json == {
         "status": "ok",
-        "checks": {"database": "ok", "migrations": "ok", "queue": "ok"},
+        "checks": {"database": "ok", "migrations": "ok", "queue": "ok", "rate_limits": "ok"},
     }
     from alembic import command
 

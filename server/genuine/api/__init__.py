@@ -47,7 +47,7 @@ spec = SpecTree(
 
 
 def init_app(app: Flask) -> None:
-    from genuine import limits
+    from genuine import limits, outages
     from genuine.api.cards import CardCount
     from genuine.limits import identify
 
@@ -70,6 +70,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api)
     app.extensions["genuine.card_count"] = CardCount()
     spec.register(app)
+    outages.init_app(app)  # 503 for the database or Redis down, on every page and the API
 
     @app.errorhandler(HTTPException)
     def _problem(error: HTTPException):

@@ -8,10 +8,13 @@ from spectree import Response as Responses
 
 from genuine.api import spec
 from genuine.api.badges import current_prefix_length
-from genuine.api.schemas import Health, Meta
+from genuine.api.problems import problem_response
+from genuine.api.schemas import Health, Meta, ProblemModel
 from genuine.cards.build import model_version
-from genuine.db import get_db, schema_problem
+from genuine.db import get_db, schema_problem, write_problem
+from genuine.limits import limits_problem
 from genuine.models.accounts import PLATFORMS
+from genuine.outages import RETRY_AFTER
 from genuine.pipeline import queue_problem
 
 bp = Blueprint("meta", __name__)
@@ -35,10 +38,15 @@ def meta():
 
 @bp.get("/healthz")
 @spec.validate(
-    resp=Responses(HTTP_200=Health, HTTP_503=Health), tags=["meta"], skip_validation=True
+    resp=Responses(HTTP_200=Health, HTTP_503=ProblemModel), tags=["meta"], skip_validation=True
 )
 def healthz():
-    """Database reachable and at the newest migration; job queue reachable when configured."""
+    """Database reachable, writable and at the newest migration; job queue reachable.
+
+    A `degraded: ...` check (rate limits counted in memory while Redis is down) is a
+    warning: the service still answers. Anything else but `ok` answers 503, a problem
+    whose `checks` member says what is wrong and whose detail names it.
+    """
     checks: dict[str, str] = {}
     try:
         with get_db().engine.connect() as conn:
@@ -48,6 +56,20 @@ def healthz():
         checks["database"] = f"unreachable: {exc.__class__.__name__}"
     if checks["database"] == "ok":
         checks["migrations"] = schema_problem() or "ok"
-    checks["queue"] = queue_problem() or "ok"
-    failing = any(value != "ok" for value in checks.values())
-    return jsonify(status="failing" if failing else "ok", checks=checks), 503 if failing else 200
+    if checks.get("migrations") == "ok":
+        checks["database"] = write_problem() or "ok"
+    redis = bool(current_app.config.get("REDIS_URL"))
+    queue = queue_problem()
+    checks["queue"] = f"Redis {queue}" if queue and redis else queue or "ok"
+    checks["rate_limits"] = limits_problem() or "ok"
+    failing = {name: value for name, value in checks.items() if _failing(value)}
+    if not failing:
+        return jsonify(status="ok", checks=checks)
+    detail = "; ".join(f"{name}: {value}" for name, value in failing.items())
+    response = problem_response(503, "unavailable", detail, checks=checks)
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+def _failing(value: str) -> bool:
+    return value != "ok" and not value.startswith("degraded:")

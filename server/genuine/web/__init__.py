@@ -67,6 +67,10 @@ def init_app(app: Flask) -> None:
                 response.headers.setdefault(name, value)
         return response
 
+    from genuine.web.waiting import waiting_audits
+
+    app.jinja_env.globals["waiting_audits"] = waiting_audits
+
     @app.template_filter("level_word")
     def level_word(level: str) -> str:
         return LEVEL_WORDS.get(level, (level, "?"))[0]
