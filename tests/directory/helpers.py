@@ -56,8 +56,8 @@ def submitted(app, owner: User, *, proven: bool = True, **overrides: Any) -> int
     every listed account then shows its ownership code in a bio, as an audit would find it."""
     with get_db(app).session() as session, session.begin():
         sub = workflow.save_profile(session, owner, profile(**overrides))
-    with get_db(app).session() as session, session.begin():
-        workflow.submit(session, owner)
+    with app.app_context(), get_db(app).session() as session, session.begin():
+        workflow.submit(session, owner, config=app.config)  # queues audits, as a page does
     if proven:
         for account in sub.profile["accounts"]:
             prove(app, sub.id, account["platform"], account["handle"])
@@ -75,7 +75,13 @@ def review(app, reviewer: User, submission_id: int, verdict: str = "approve", **
     kw.setdefault("comment", "Detailed feedback for you.")
     with get_db(app).session() as session, session.begin():
         return workflow.record_review(
-            session, reviewer, submission_id, verdict=verdict, scores=scores(), **kw
+            session,
+            reviewer,
+            submission_id,
+            verdict=verdict,
+            scores=scores(),
+            config=app.config,
+            **kw,
         )
 
 

@@ -127,8 +127,8 @@ def test_a_verified_result_carries_over_to_the_next_round(app, reviewers):
     owner = user(app, "jane@example.org")
     sub_id = submitted(app, owner, accounts=[MASTODON])
     review(app, reviewers[0], sub_id, "request_changes", comment="Add a second case study.")
-    with get_db(app).session() as session, session.begin():
-        workflow.submit(session, owner)
+    with app.app_context(), get_db(app).session() as session, session.begin():
+        workflow.submit(session, owner, config=app.config)
     (account,) = load(app, sub_id).evidence["accounts"]
     assert account["ownership"]["verified"] is True
     assert review(app, reviewers[0], sub_id)[1] is None

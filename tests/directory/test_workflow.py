@@ -104,7 +104,7 @@ def test_changes_requested_then_resubmitted_in_a_new_round(app, people):
     assert review(app, people["r2"], sub_id, "request_changes")[1] == "changes_requested"
     with get_db(app).session() as session, session.begin():
         workflow.save_profile(session, people["owner"], load(app, sub_id).profile)
-        workflow.submit(session, people["owner"])
+        workflow.submit(session, people["owner"], config=app.config)
     assert load(app, sub_id).round == 2
     assert review(app, people["r1"], sub_id)[1] is None  # round 1's approval does not count
     assert review(app, people["r3"], sub_id)[1] == "published"
@@ -192,14 +192,16 @@ def test_published_consultants_whose_cards_turn_bad_are_flagged(app, people):
     review(app, people["r1"], sub_id)
     review(app, people["r2"], sub_id)
     engine = get_db(app).engine
-    assert evidence.flag_if_cards_turned_bad(engine) == []
+    assert evidence.flag_if_cards_turned_bad(engine, config=app.config) == []
     cards(app, make_card("x", "janedoe", risk="high"))
-    assert evidence.flag_if_cards_turned_bad(engine, [("x", "other")]) == []
-    assert evidence.flag_if_cards_turned_bad(engine, [("x", "janedoe")]) == [sub_id]
+    assert evidence.flag_if_cards_turned_bad(engine, [("x", "other")], config=app.config) == []
+    assert evidence.flag_if_cards_turned_bad(engine, [("x", "janedoe")], config=app.config) == [
+        sub_id
+    ]
     sub = load(app, sub_id)
     assert sub.status == "under_review" and sub.round == 2
     assert "high follower-purchase risk" in sub.flag_reason
-    assert evidence.flag_if_cards_turned_bad(engine) == []
+    assert evidence.flag_if_cards_turned_bad(engine, config=app.config) == []
 
 
 def test_admin_delists_with_a_reason_and_the_consultant_appeals(app, people):
@@ -207,13 +209,19 @@ def test_admin_delists_with_a_reason_and_the_consultant_appeals(app, people):
     review(app, people["r1"], sub_id)
     review(app, people["r2"], sub_id)
     with pytest.raises(workflow.NotAllowed), get_db(app).session() as session, session.begin():
-        workflow.delist(session, people["r1"], sub_id, "I do not like them at all")
+        workflow.delist(
+            session, people["r1"], sub_id, "I do not like them at all", config=app.config
+        )
     with get_db(app).session() as session, session.begin():
-        workflow.delist(session, people["admin"], sub_id, "Sells engagement pods to clients.")
+        workflow.delist(
+            session, people["admin"], sub_id, "Sells engagement pods to clients.", config=app.config
+        )
     sub = load(app, sub_id)
     assert sub.status == "delisted" and sub.delist_reason == "Sells engagement pods to clients."
     with get_db(app).session() as session, session.begin():
-        workflow.appeal(session, people["owner"], "I stopped in 2025; see my new case study.")
+        workflow.appeal(
+            session, people["owner"], "I stopped in 2025; see my new case study.", config=app.config
+        )
     sub = load(app, sub_id)
     assert sub.status == "under_review" and sub.round == 2 and sub.delist_reason is None
     assert actions(app, sub_id)[-2:] == ["delisted", "appealed"]

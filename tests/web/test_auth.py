@@ -112,8 +112,7 @@ def test_reset_links_expire(app, client, monkeypatch):
     jane = user(app, "jane@example.org")
     from genuine.directory import people
 
-    with app.test_request_context():
-        token = people.reset_token(jane)
+    token = people.reset_token(jane, app.config["SECRET_KEY"])
     app.config["PASSWORD_RESET_MAX_AGE"] = -1
     assert client.get(f"/reset/{token}").status_code == 302
 

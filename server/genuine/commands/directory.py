@@ -49,7 +49,7 @@ def export(output: Path) -> None:
 def flag() -> None:
     """Send published consultants whose cards turned bad back to review."""
     require_schema()
-    flagged = flag_if_cards_turned_bad(get_db().engine)
+    flagged = flag_if_cards_turned_bad(get_db().engine, config=current_app.config)
     click.echo(f"flagged {len(flagged)} consultants for re-review")
 
 

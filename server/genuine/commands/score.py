@@ -13,6 +13,7 @@ from genuine.api import cards
 from genuine.cards.score import score_store
 from genuine.commands.data import UserError, require_schema
 from genuine.db import get_db
+from genuine.directory import demo as directory_demo
 from genuine.models.accounts import PLATFORMS, normalise_handle
 
 
@@ -81,7 +82,7 @@ def demo() -> None:
         click.echo(f"  {base}/report/{platform}/{handle}   {what}")
     click.echo(f"  {base}/api/v1/badges/x/demo_helpdesk   a card as JSON")
     click.echo(f"  {base}/api/v1/openapi.json   the API description")
-    click.echo(__import__("genuine.directory.demo", fromlist=["describe"]).describe(engine, base))
+    click.echo(directory_demo.describe(engine, base, current_app.config))
 
 
 commands = [score, badge, demo]

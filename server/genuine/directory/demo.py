@@ -9,6 +9,9 @@ ownership code in their demo account's bio, and the check runs as after an audit
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -99,18 +102,14 @@ def _profile(name: str, account: str, headline: str) -> dict:
 PROVEN = {"published", "delisted", "under_review"}
 
 
-def load(engine: sa.Engine, secret: str | None = None) -> list[tuple[str, str, str]]:
+def load(engine: sa.Engine, config: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """Create the demo people and walk each profile to its stage; (email, role, stage) rows.
-    `secret` (default: the app's SECRET_KEY) derives the ownership codes."""
-    if secret is None:
-        from flask import current_app
-
-        secret = current_app.config["SECRET_KEY"]
+    The SECRET_KEY of `config` derives the ownership codes."""
     with Session(engine, expire_on_commit=False) as session:
         exists = people.by_email(session, ADMIN[0]) is not None
         session.rollback()  # end the read before the writes begin their own transactions
         if not exists:
-            _create(session, secret)
+            _create(session, config)
     rows = [(ADMIN[0], "admin", "")] + [(e, r, "") for e, _, r in REVIEWERS]
     return rows + [(email, "consultant", stage) for email, _, _, stage, _ in CONSULTANTS]
 
@@ -132,7 +131,8 @@ def _prove(session: Session, secret: str, sub_id: int, account: str) -> None:
     ownership.record(session, secret, platform, handle, bio)
 
 
-def _create(session: Session, secret: str) -> None:
+def _create(session: Session, config: Mapping[str, Any]) -> None:
+    secret = config["SECRET_KEY"]
     admin = _person(session, *ADMIN)
     rita, ravi, rosa = (_person(session, *r) for r in REVIEWERS)
 
@@ -146,6 +146,7 @@ def _create(session: Session, secret: str) -> None:
                 scores=_scores(score, comment),
                 comment=comment,
                 override_reason=override,
+                config=config,
             )
 
     for email, name, account, stage, headline in CONSULTANTS:
@@ -155,7 +156,7 @@ def _create(session: Session, secret: str) -> None:
         if stage == "draft":
             continue
         with session.begin():
-            workflow.submit(session, user)
+            workflow.submit(session, user, config=config)
         if stage in PROVEN:
             with session.begin():
                 _prove(session, secret, sub.id, account)
@@ -182,12 +183,13 @@ def _create(session: Session, secret: str) -> None:
                     admin,
                     sub.id,
                     "Answers only accounts with large followings: not what we list.",
+                    config=config,
                 )
 
 
-def describe(engine: sa.Engine, base_url: str) -> str:
+def describe(engine: sa.Engine, base_url: str, config: Mapping[str, Any]) -> str:
     """Load the demo directory and say how to look at it, for `genuine demo`."""
-    rows = load(engine)
+    rows = load(engine, config)
     lines = [
         f"Directory demo: sign in at {base_url}/signin with password {DEMO_PASSWORD!r} as",
         *(f"  {email:<26} {role:<10} {stage.replace('_', ' ')}" for email, role, stage in rows),

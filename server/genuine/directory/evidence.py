@@ -7,7 +7,7 @@ an account needs a fresh audit and, once the submission's transaction commits, q
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,13 +24,13 @@ CARD_MAX_AGE = timedelta(days=30)
 NO_CARD = "no card yet"
 
 
-def request_audit(platform: str, handle: str, *, session: Session) -> None:
-    """Record that (platform, handle) needs an audit, and queue it when the session commits
-    (not before: on SQLite the queue's own write would wait for this transaction)."""
+def request_audit(
+    platform: str, handle: str, *, session: Session, config: Mapping[str, Any]
+) -> None:
+    """Record that (platform, handle) needs an audit and, when this server can audit the
+    platform, queue one once the session commits (genuine.pipeline.request)."""
     log.record(session, "audit_requested", platform=platform, handle=handle)
-    from flask import has_app_context
-
-    if has_app_context():
+    if pipeline.can_audit(config, platform):
         pipeline.request(platform, handle, origin="directory", after=session)
 
 
@@ -46,20 +46,21 @@ def gather(
     session: Session,
     accounts: list[dict[str, str]],
     *,
+    config: Mapping[str, Any],
     request: bool,
     previous: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The cards of `accounts` as they are now, with each account's ownership (carried over
     from `previous`, the evidence this replaces; see genuine.directory.ownership); with
     `request`, ask audits for missing or stale cards and for ownership not verified yet. The
-    result is stored on the submission as JSON."""
+    result is stored on the submission as JSON. `config` says which platforms can be audited."""
     now = datetime.now(UTC)
     found = current_cards(session, [(a["platform"], a["handle"]) for a in accounts])
     before = {
         (a.get("platform"), a.get("handle")): a.get("ownership")
         for a in (previous or {}).get("accounts") or []
     }
-    platforms = ownership.auditable()
+    platforms = pipeline.auditable(config)
     attached = []
     for account in accounts:
         platform, handle = account["platform"], account["handle"]
@@ -93,12 +94,15 @@ def gather(
         # An audit fetches the bio, which is how ownership is checked.
         checkable = owned["status"] == ownership.UNVERIFIED
         if request and (stale or checkable):
-            request_audit(platform, handle, session=session)
+            request_audit(platform, handle, session=session, config=config)
     return {"attached_at": now.isoformat(), "accounts": attached}
 
 
 def flag_if_cards_turned_bad(
-    engine: sa.Engine, accounts: Iterable[tuple[str, str]] | None = None
+    engine: sa.Engine,
+    accounts: Iterable[tuple[str, str]] | None = None,
+    *,
+    config: Mapping[str, Any],
 ) -> list[int]:
     """Send published consultants back to review when their cards now show a risk they did not
     show when approved (high follower-purchase risk, ring membership). Call after scoring, with
@@ -117,7 +121,11 @@ def flag_if_cards_turned_bad(
             if wanted is not None and not wanted & set(listed):
                 continue
             fresh = gather(
-                session, sub.profile.get("accounts", []), request=False, previous=sub.evidence
+                session,
+                sub.profile.get("accounts", []),
+                config=config,
+                request=False,
+                previous=sub.evidence,
             )
             new = sorted(set(account_risks(fresh)) - set(account_risks(sub.evidence)))
             if new:

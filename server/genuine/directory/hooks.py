@@ -21,7 +21,7 @@ def check_ownership(engine: sa.Engine, config: Mapping[str, Any], audited: Audit
 
 def flag_turned_bad(engine: sa.Engine, config: Mapping[str, Any], audited: Audited) -> None:
     """A published consultant whose own account now looks bad goes back to review."""
-    evidence.flag_if_cards_turned_bad(engine, [(audited.platform, audited.handle)])
+    evidence.flag_if_cards_turned_bad(engine, [(audited.platform, audited.handle)], config=config)
 
 
 AFTER_AUDIT = (check_ownership, flag_turned_bad)  # in this order: the flag reads ownership

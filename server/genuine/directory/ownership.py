@@ -56,13 +56,6 @@ def found(bio: str | None, expected: str) -> bool:
     return expected.lower() in (bio or "").lower()
 
 
-def auditable() -> list[str]:
-    """Platforms whose bios this server can fetch live (genuine.pipeline.auditable)."""
-    from flask import current_app, has_app_context
-
-    return pipeline.auditable(current_app.config if has_app_context() else {})
-
-
 def initial(platform: str, platforms: Collection[str], previous: Mapping | None = None) -> dict:
     """The ownership of an account when evidence is (re)attached: an earlier result for the
     same submission and account carries over (the code is the same); an unchecked account of a
@@ -124,12 +117,14 @@ def check_fetched(
         return record(session, secret, platform, handle, bio)
 
 
-def accounts_view(sub: Submission | None, secret: str) -> list[dict[str, Any]]:
-    """Each account of the profile with its code and its latest ownership result, for the
-    consultant's page. Accounts added since the last submission have no result yet."""
+def accounts_view(sub: Submission | None, config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Each account of the profile with its code (from the SECRET_KEY of `config`) and its
+    latest ownership result, for the consultant's page; `checkable` when this server can fetch
+    its bio. Accounts added since the last submission have no result yet."""
     if sub is None or sub.id is None:
         return []
-    platforms = auditable()
+    secret = config["SECRET_KEY"]
+    platforms = pipeline.auditable(config)
     rows = []
     for account in sub.profile.get("accounts", []):
         platform, handle = account["platform"], account["handle"]

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import smtplib
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, has_app_context
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
@@ -68,8 +69,8 @@ def create_user(session: Session, email: str, name: str, password: str, role: st
     return user
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+def _serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="password-reset")
 
 
 def _fingerprint(user: User) -> str:
@@ -77,14 +78,17 @@ def _fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def reset_token(user: User) -> str:
-    return _serializer().dumps({"id": user.id, "fp": _fingerprint(user)})
+def reset_token(user: User, secret_key: str | bytes) -> str:
+    return _serializer(secret_key).dumps({"id": user.id, "fp": _fingerprint(user)})
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The user a reset token was made for, or None when it is forged, expired or used."""
+def user_for_token(
+    session: Session, token: str, secret_key: str | bytes, max_age: float
+) -> User | None:
+    """The user a reset token was made for, or None when it is forged, expired (older than
+    `max_age` seconds) or used."""
     try:
-        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+        data = _serializer(secret_key).loads(token, max_age=max_age)
     except BadSignature:  # SignatureExpired is a BadSignature
         return None
     user = session.get(User, data.get("id")) if isinstance(data, dict) else None
@@ -97,18 +101,25 @@ SECRET_REMOVED = "[link removed once the message was sent]"
 
 
 def send_mail(
-    session: Session, recipient: str, subject: str, body: str, *, secret: str | None = None
+    session: Session,
+    recipient: str,
+    subject: str,
+    body: str,
+    *,
+    config: Mapping[str, Any],
+    secret: str | None = None,
 ) -> OutboxMessage:
-    """Store the message in the outbox and, when SMTP is configured, send it.
+    """Store the message in the outbox and, when `config` has an SMTP_URL, send it (from
+    MAIL_FROM).
 
     `secret` (a reset link, say) stays readable in the outbox only while the outbox is the
     way mail gets out; once SMTP delivered it, the stored copy has it removed, so an admin or
     a database dump cannot use it."""
     message = OutboxMessage(recipient=recipient, subject=subject[:200], body=body[:10_000])
-    url = current_app.config.get("SMTP_URL") if has_app_context() else None
+    url = config.get("SMTP_URL")
     if url:
         try:
-            _smtp_send(url, current_app.config["MAIL_FROM"], message)
+            _smtp_send(url, config["MAIL_FROM"], message)
             message.sent_at = datetime.now(UTC)
             if secret:
                 message.body = message.body.replace(secret, SECRET_REMOVED)

@@ -106,7 +106,7 @@ def _why_not_editable(status: str) -> str:
     return f"a profile that is {status.replace('_', ' ')} cannot be edited"
 
 
-def submit(session: Session, user: User) -> Submission:
+def submit(session: Session, user: User, *, config: Mapping[str, Any]) -> Submission:
     """Send the profile to review, with the current cards of its accounts as evidence."""
     sub = of_user(session, user.id)
     if sub is None:
@@ -116,13 +116,24 @@ def submit(session: Session, user: User) -> Submission:
         raise DirectoryError("your profile is not complete yet", missing)
     if not claim(session, sub.id, rules.SUBMITTABLE):
         raise Stale(f"a profile that is {sub.status.replace('_', ' ')} cannot be submitted")
-    return _start_round(session, _reload(session, sub.id), user.id, "submitted")
+    return _start_round(session, _reload(session, sub.id), user.id, "submitted", config)
 
 
-def _start_round(session: Session, sub: Submission, actor_id: int, action: str, **detail):
+def _start_round(
+    session: Session,
+    sub: Submission,
+    actor_id: int,
+    action: str,
+    config: Mapping[str, Any],
+    **detail,
+):
     sub.status, sub.round = "under_review", sub.round + 1
     sub.evidence = gather(
-        session, sub.profile.get("accounts", []), request=True, previous=sub.evidence
+        session,
+        sub.profile.get("accounts", []),
+        config=config,
+        request=True,
+        previous=sub.evidence,
     )
     sub.submitted_at = sub.updated_at = _now()
     sub.flag_reason = None
@@ -140,7 +151,9 @@ def withdraw(session: Session, user: User) -> Submission:
     return sub
 
 
-def appeal(session: Session, user: User, statement: str) -> Submission:
+def appeal(
+    session: Session, user: User, statement: str, *, config: Mapping[str, Any]
+) -> Submission:
     """Ask for a new round of review after a rejection or a delisting."""
     sub = of_user(session, user.id)
     if len(statement.strip()) < rules.MIN_FEEDBACK:
@@ -149,10 +162,14 @@ def appeal(session: Session, user: User, statement: str) -> Submission:
         raise Stale("only a rejected or delisted profile can be appealed")
     sub = _reload(session, sub.id)
     sub.delist_reason = None
-    return _start_round(session, sub, user.id, "appealed", statement=statement.strip()[:4000])
+    return _start_round(
+        session, sub, user.id, "appealed", config, statement=statement.strip()[:4000]
+    )
 
 
-def delist(session: Session, admin: User, submission_id: int, reason: str) -> Submission:
+def delist(
+    session: Session, admin: User, submission_id: int, reason: str, *, config: Mapping[str, Any]
+) -> Submission:
     if not admin.can("admin"):
         raise NotAllowed("only an admin can delist a consultant")
     if len(reason.strip()) < rules.MIN_FEEDBACK:
@@ -162,7 +179,7 @@ def delist(session: Session, admin: User, submission_id: int, reason: str) -> Su
     sub = _reload(session, submission_id)
     sub.status, sub.delist_reason, sub.updated_at = "delisted", reason.strip()[:2000], _now()
     log.record(session, "delisted", actor_id=admin.id, submission_id=sub.id, reason=reason)
-    _tell(session, sub, "Your Genuine directory profile was delisted", reason.strip())
+    _tell(session, sub, "Your Genuine directory profile was delisted", reason.strip(), config)
     return sub
 
 
@@ -204,6 +221,7 @@ def record_review(
     scores: dict[str, dict[str, Any]],
     comment: str = "",
     override_reason: str | None = None,
+    config: Mapping[str, Any],
 ) -> tuple[Review, str | None]:
     """Record one review and apply the outcome; returns the review and the new status, if any."""
     sub = session.get(Submission, submission_id)
@@ -247,11 +265,11 @@ def record_review(
         owned,
     )
     if result:
-        _decide(session, sub, result)
+        _decide(session, sub, result, config)
     return review, result
 
 
-def _decide(session: Session, sub: Submission, result: str) -> None:
+def _decide(session: Session, sub: Submission, result: str, config: Mapping[str, Any]) -> None:
     now = _now()
     sub.status, sub.updated_at = result, now
     if result == "published":
@@ -263,7 +281,7 @@ def _decide(session: Session, sub: Submission, result: str) -> None:
     else:
         subject, body = "Reviewers asked for changes", "Read the feedback, edit and resubmit."
     log.record(session, result, submission_id=sub.id, round=sub.round)
-    _tell(session, sub, subject, body)
+    _tell(session, sub, subject, body, config)
 
 
 def _free_slug(session: Session, name: str) -> str:
@@ -280,10 +298,13 @@ def _free_slug(session: Session, name: str) -> str:
     return slug
 
 
-def _tell(session: Session, sub: Submission, subject: str, body: str) -> None:
+def _tell(
+    session: Session, sub: Submission, subject: str, body: str, config: Mapping[str, Any]
+) -> None:
     user = session.get(User, sub.user_id)
     if user is not None:
-        send_mail(session, user.email, subject, f"Hello {user.name},\n\n{body}\n\n— Genuine")
+        text = f"Hello {user.name},\n\n{body}\n\n— Genuine"
+        send_mail(session, user.email, subject, text, config=config)
 
 
 def queue(session: Session, reviewer: User) -> list[dict[str, Any]]:

@@ -139,13 +139,16 @@ def reset_request():
                 # From PUBLIC_URL, never the request's Host header: a forged Host would
                 # otherwise mail the victim a link that hands their token to another site.
                 base = current_app.config["PUBLIC_URL"].rstrip("/")
-                link = base + url_for("auth.reset", token=people.reset_token(user))
+                link = base + url_for(
+                    "auth.reset", token=people.reset_token(user, current_app.config["SECRET_KEY"])
+                )
                 people.send_mail(
                     session,
                     user.email,
                     "Reset your Genuine password",
                     f"Hello {user.name},\n\nOpen this link within an hour to choose a new "
                     f"password:\n{link}\n\nIf you did not ask for it, ignore this message.",
+                    config=current_app.config,
                     secret=link,
                 )
         # The same answer either way: the page must not reveal who has an account.
@@ -158,13 +161,13 @@ def reset_request():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset(token: str):
     with get_db().session() as session:
-        if people.user_for_token(session, token) is None:
+        if _token_user(session, token) is None:
             flash("That reset link is invalid, used or expired: ask for a new one.")
             return redirect(url_for("auth.reset_request"))
     form = ResetForm()
     if form.validate_on_submit():
         with get_db().session() as session, session.begin():
-            user = people.user_for_token(session, token)
+            user = _token_user(session, token)
             if user is not None:
                 user.password_hash = people.hash_password(form.password.data)
                 log.record(session, "password_reset", actor_id=user.id)
@@ -175,6 +178,13 @@ def reset(token: str):
         return redirect(url_for("auth.signin"))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/reset.html", form=form), status
+
+
+def _token_user(session, token: str):
+    config = current_app.config
+    return people.user_for_token(
+        session, token, config["SECRET_KEY"], config["PASSWORD_RESET_MAX_AGE"]
+    )
 
 
 @bp.get("/admin/outbox")

@@ -7,7 +7,7 @@ action answers 403 with the reason, a decision taken meanwhile by someone else 4
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from genuine.db import get_db
@@ -93,6 +93,7 @@ def review(submission_id: int):
                 scores=form.scores(),
                 comment=form.comment.data or "",
                 override_reason=form.override_reason.data,
+                config=current_app.config,
             )
     except workflow.DirectoryError as error:
         for name, message in error.fields.items():
@@ -133,7 +134,9 @@ def delist(submission_id: int):
         return redirect(url_for("review.detail", submission_id=submission_id))
     try:
         with get_db().session() as session, session.begin():
-            workflow.delist(session, current_user, submission_id, form.reason.data)
+            workflow.delist(
+                session, current_user, submission_id, form.reason.data, config=current_app.config
+            )
     except workflow.DirectoryError as error:
         flash(error.message)
         return redirect(url_for("review.detail", submission_id=submission_id))

@@ -54,7 +54,7 @@ def dashboard():
         criteria=rules.CRITERIA,
         verdicts=rules.VERDICTS,
         risks=rules.override_needs(sub.evidence) if sub else [],
-        owned=ownership.accounts_view(sub, current_app.config["SECRET_KEY"]),
+        owned=ownership.accounts_view(sub, current_app.config),
         action=ActionForm(),
         appeal=AppealForm(),
         rules=rules,
@@ -94,7 +94,10 @@ def edit():
                 getattr(form, name).errors = [*getattr(form, name).errors, message]
         flash("Draft saved, but not submitted: some fields are still needed.")
         return render_template("submit/edit.html", form=form, sub=_mine()), 400
-    return _act(lambda session: workflow.submit(session, current_user), "Submitted for review.")
+    return _act(
+        lambda session: workflow.submit(session, current_user, config=current_app.config),
+        "Submitted for review.",
+    )
 
 
 def _act(action, done: str):
@@ -113,7 +116,10 @@ def _act(action, done: str):
 def submit():
     if not ActionForm().validate_on_submit():
         abort(400)
-    return _act(lambda s: workflow.submit(s, current_user), "Submitted for review.")
+    return _act(
+        lambda s: workflow.submit(s, current_user, config=current_app.config),
+        "Submitted for review.",
+    )
 
 
 @bp.post("/me/withdraw")
@@ -132,6 +138,6 @@ def appeal():
         flash("Say why reviewers should look again, in at least 10 characters.")
         return redirect(url_for("submit.dashboard")), 400
     return _act(
-        lambda s: workflow.appeal(s, current_user, form.statement.data),
+        lambda s: workflow.appeal(s, current_user, form.statement.data, config=current_app.config),
         "Appeal sent: your profile is back in the review queue.",
     )
