@@ -71,4 +71,5 @@ def test_healthz_checks_the_queue(app, client):
     app.extensions.pop("genuine.huey", None)
     app.config["REDIS_URL"] = "redis://127.0.0.1:9/0"
     answer = client.get("/api/v1/healthz")
-    assert answer.status_code == 503 and answer.json["checks"]["queue"].startswith("unreachable")
+    assert answer.status_code == 503
+    assert answer.json["checks"]["queue"].startswith("Redis unreachable")
