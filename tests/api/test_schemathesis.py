@@ -46,7 +46,8 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", APP)
     derandomize=True,
 )
 def test_api_conforms_to_its_openapi_document(case):
-    response = case.call_and_validate()
+    # The WSGI transport does not gunzip; gzip answers are tested in test_badges.
+    response = case.call_and_validate(headers={"Accept-Encoding": "identity"})
     if response.status_code >= 400:
         headers = {k.lower(): v for k, v in response.headers.items()}
         assert headers["content-type"][0].startswith("application/problem+json")

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from genuine import __version__
 from genuine.api.problems import from_http_exception
+from genuine.controls import PLAIN
 
 PREFIX = "/api/v1"
 BLUEPRINTS = [
@@ -47,7 +48,7 @@ spec = SpecTree(
 
 
 def init_app(app: Flask) -> None:
-    from genuine import limits, outages
+    from genuine import controls, limits, outages
     from genuine.api.cards import CardCount
     from genuine.limits import identify
 
@@ -70,6 +71,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api)
     app.extensions["genuine.card_count"] = CardCount()
     spec.register(app)
+    controls.init_app(app)  # 400 for control characters in any input, before any view
     outages.init_app(app)  # 503 for the database or Redis down, on every page and the API
 
     @app.errorhandler(HTTPException)
@@ -121,7 +123,11 @@ def _finish(document: dict) -> dict:
         for name in document["components"]["schemas"]
         if name.startswith("ProblemModel")
     )
-    common = {"429": "Too many requests: wait for Retry-After seconds"}
+    common = {
+        "400": "A control character in a path segment, query parameter or body string "
+        "(genuine.controls), or a body that does not validate",
+        "429": "Too many requests: wait for Retry-After seconds",
+    }
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
             answers = dict(common)
@@ -138,6 +144,9 @@ def _finish(document: dict) -> dict:
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "path" and parameter["name"] in PATH_PARAMETERS:
                     parameter["schema"] = PATH_PARAMETERS[parameter["name"]]
+                schema = parameter.get("schema", {})
+                if schema.get("type") == "string" and not {"pattern", "enum"} & set(schema):
+                    schema["pattern"] = PLAIN  # genuine.controls refuses the rest
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
                 if status[:1] in "45" and "application/json" in content:

@@ -60,7 +60,7 @@ def healthz():
         checks["database"] = write_problem() or "ok"
     redis = bool(current_app.config.get("REDIS_URL"))
     queue = queue_problem()
-    checks["queue"] = f"Redis {queue}" if queue and redis else queue or "ok"
+    checks["queue"] = f"{queue} (Redis)" if queue and redis else queue or "ok"
     checks["rate_limits"] = limits_problem() or "ok"
     failing = {name: value for name, value in checks.items() if _failing(value)}
     if not failing:

@@ -16,6 +16,7 @@ from pydantic import (
     create_model,
 )
 
+from genuine.controls import PLAIN_NOT_BLANK
 from genuine.models.accounts import PLATFORMS
 
 Platform = Literal["x", "bluesky", "mastodon", "instagram"]
@@ -147,7 +148,7 @@ class ProblemModel(BaseModel):
     detail: str
 
 
-Text = Annotated[str, StringConstraints(pattern=r"\S")]
+Text = Annotated[str, StringConstraints(pattern=PLAIN_NOT_BLANK)]  # genuine.controls
 
 
 class DisputeCreate(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -24,6 +25,17 @@ class UserError(click.ClickException):
 
     def show(self, file=None) -> None:
         click.echo(f"error: {self.format_message()}", err=True)
+
+
+@contextlib.contextmanager
+def _one_import_at_a_time():
+    from genuine.import_lock import Busy, import_lock
+
+    try:
+        with import_lock(get_db().engine, say=lambda text: click.echo(text, err=True)):
+            yield
+    except Busy as exc:  # raised only while waiting for the lock
+        raise UserError(str(exc)) from None
 
 
 def require_schema() -> None:
@@ -52,16 +64,19 @@ def import_command(path: Path, fmt: str, platform: str | None) -> None:
     """Import PATH (a dataset folder or file) into the store, all or nothing."""
     require_schema()
     console = Console(stderr=True)
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("importing {task.description}"),
-        BarColumn(bar_width=None),
-        TextColumn("{task.completed:,} rows"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    ) as bar:
+    with (
+        _one_import_at_a_time(),
+        Progress(
+            SpinnerColumn(),
+            TextColumn("importing {task.description}"),
+            BarColumn(bar_width=None),
+            TextColumn("{task.completed:,} rows"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        ) as bar,
+    ):
         task = bar.add_task(str(path), total=None)
         try:
             summary = import_records(

@@ -211,6 +211,7 @@ def form_data(profile: dict[str, Any]) -> dict[str, Any]:
 
 
 SCORES = [SelectChoice(str(n), str(n)) for n in range(1, 6)]
+SCORE_VALUES = frozenset(choice.value for choice in SCORES)
 
 
 class ReviewForm(FlaskForm):
@@ -230,7 +231,8 @@ class ReviewForm(FlaskForm):
         for criterion in CRITERIA:
             raw = getattr(self, f"score_{criterion}").data
             result[criterion] = {
-                "score": int(raw) if raw and str(raw).isdigit() else None,
+                # Only the offered choices: str.isdigit() took "²" (a 500) and "٣" (as 3).
+                "score": int(raw) if raw in SCORE_VALUES else None,
                 "comment": (getattr(self, f"comment_{criterion}").data or "").strip()[:1000],
             }
         return result

@@ -1,0 +1,77 @@
+"""The one rule for control characters in what people send: refused at the edge.
+
+C0 control characters (U+0000 to U+001F) other than tab, newline and carriage return
+(browsers send a textarea's newlines as CR LF) and DEL are refused in every form field,
+query parameter, path segment and JSON string, before any view runs: 400 with the field
+named (problem+json under the API, a plain page elsewhere). PostgreSQL cannot store NUL
+in text at all, and no name, e-mail or reason needs the others.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Flask, request
+from werkzeug.exceptions import BadRequest
+
+_REFUSED = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+CONTROL = re.compile(f"[{_REFUSED}]")
+# The same rule as JSON Schema patterns, for the OpenAPI document (genuine.api._finish, schemas).
+PLAIN = f"^[^{_REFUSED}]*$"
+PLAIN_NOT_BLANK = f"^[^{_REFUSED}]*[^\\s{_REFUSED}][^{_REFUSED}]*$"
+
+
+def find_control(text: str) -> str | None:
+    """The first refused character of `text` as U+XXXX, or None."""
+    found = CONTROL.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield f"{where}.{key}" if where else str(key), str(key)
+            yield from _strings(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{where}[{index}]")
+
+
+def _inputs() -> Iterator[tuple[str, str]]:
+    yield "path", request.path
+    for key, value in request.args.items(multi=True):
+        yield key, key
+        yield key, value
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if request.is_json:
+            yield from _strings(request.get_json(silent=True), "")
+        else:
+            for key, value in request.form.items(multi=True):
+                yield key, key
+                yield key, value
+
+
+def refuse_controls() -> Any:
+    for where, text in _inputs():
+        character = find_control(text)
+        if character:
+            detail = (
+                f"{where or 'the body'} contains the control character {character}, "
+                "which nothing here accepts: remove it and send again"
+            )
+            from genuine.api import PREFIX
+            from genuine.api.problems import problem_response
+
+            if request.path.startswith(PREFIX):
+                return problem_response(400, "control_character", detail, where=where)
+            return BadRequest(description=detail[0].upper() + detail[1:] + ".").get_response()
+    return None
+
+
+def init_app(app: Flask) -> None:
+    # First of all before_request functions: nothing reads a refused value.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_controls)
