@@ -104,13 +104,15 @@ def score(
                     data.platform,
                     account["handle"],
                     now,
-                    purchase=risk.to_card(),
-                    reply=reply.to_card()
-                    if reply
-                    else build.unknown_reply(
-                        "no_questions", "no one addressed this account in the posts we hold"
-                    ),
-                    ring=ring.to_card(),
+                    badges={
+                        "follower_purchase_risk": risk.to_card(),
+                        "reply_rate": reply.to_card()
+                        if reply
+                        else build.unknown_reply(
+                            "no_questions", "no one addressed this account in the posts we hold"
+                        ),
+                        "follow_back_ring": ring.to_card(),
+                    },
                     version=version,
                     public_url=public_url,
                     synthetic=bool((account["extra"] or {}).get("synthetic")),
