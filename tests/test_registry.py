@@ -1,18 +1,21 @@
 """Everything registered the way an outside contributor would add it is tested and documented.
 
-A new format, live source, command family, API blueprint or setting is one file plus one
+A new format, live source, signal, command family, API blueprint or setting is one file plus one
 line in a registry; these tests fail when that one file has no test or no documentation.
 """
 
 import ast
+import datetime as dt
 import importlib
 from pathlib import Path
 
 import pytest
 
 from genuine.api import BLUEPRINTS as API_BLUEPRINTS
+from genuine.cards import build
 from genuine.cli import COMMAND_MODULES, cli
 from genuine.formats import FORMATS
+from genuine.signals import SIGNALS
 from genuine.sources import SOURCES
 from genuine.web import BLUEPRINTS as WEB_BLUEPRINTS
 
@@ -32,6 +35,53 @@ def test_every_live_source_has_tests_and_is_documented(platform):
     assert (REPO / "tests" / "sources" / f"test_{platform}.py").is_file()
     notes = (REPO / "docs-notes" / "sources.md").read_text(encoding="utf-8")
     assert platform.capitalize() in notes or platform.upper() in notes
+
+
+SIGNALS_DIR = REPO / "server" / "genuine" / "signals"
+METHODOLOGY = REPO / "site" / "docs" / "methodology"
+
+
+@pytest.mark.parametrize("badge", sorted(SIGNALS))
+def test_every_signal_has_tests_a_card_section_and_a_methodology_page(badge):
+    signal = SIGNALS[badge]
+    module = importlib.import_module(f"genuine.signals.{signal.module}")
+    assert callable(getattr(module, signal.function, None)), f"{signal.function} missing"
+    assert "def to_card(self)" in Path(module.__file__).read_text(encoding="utf-8")
+    assert (REPO / "tests" / "signals" / f"test_{signal.module}.py").is_file()
+    assert (METHODOLOGY / signal.page).is_file()
+    index = (METHODOLOGY / "index.md").read_text(encoding="utf-8")
+    assert f"]({signal.page})" in index, f"{signal.page} is not linked from the methodology index"
+    for part in signal.parts:
+        assert (SIGNALS_DIR / f"{part}.py").is_file(), f"{badge}: no signals/{part}.py"
+
+
+def test_every_signals_module_is_a_registered_signal_or_one_of_its_parts():
+    registered = {s.module for s in SIGNALS.values()}
+    registered |= {p for s in SIGNALS.values() for p in s.parts}
+    modules = {p.stem for p in SIGNALS_DIR.glob("*.py")} - {"__init__"}
+    assert modules == registered, f"not in SIGNALS: {modules - registered}"
+
+
+def test_cards_carry_the_registered_badges_in_registry_order():
+    sections = {b: {"level": "unknown"} for b in reversed(list(SIGNALS))}
+    made = build.card(
+        "x",
+        "a",
+        dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        badges=sections,
+        version="v",
+        public_url="https://g.example",
+    )
+    assert list(made["badges"]) == list(SIGNALS)
+    with pytest.raises(ValueError):
+        build.card(
+            "x",
+            "a",
+            dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            badges={},
+            version="v",
+            public_url="https://g.example",
+        )
 
 
 def _tests_named(short: str) -> list[Path]:

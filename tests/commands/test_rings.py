@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from genuine.commands.rings import load_follows_from_db, load_follows_from_folder, rings
+from genuine.cards.load import load_follows_from_db
+from genuine.commands.rings import load_follows_from_folder, rings
 from genuine.synthetic import graphs
 
 

@@ -92,7 +92,7 @@ def test_lookup_of_members_and_non_members(planted, planted_result):
     assert verdict.level == "member"
     ring = planted_result.ring(verdict.ring_id)
     assert ring is not None and member in ring.members
-    assert verdict.to_dict()["ring_size"] == ring.size
+    assert verdict.to_card()["ring_size"] == ring.size
     levels = planted_result.levels()
     for account in range(0, planted.n_nodes, 97):
         assert planted_result.lookup(account).level == levels[account]

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from genuine import __version__
-from genuine.signals import classifier
+from genuine.signals import SIGNALS, classifier
 
 
 def model_version() -> str:
@@ -39,22 +39,20 @@ def card(
     handle: str,
     computed_at: datetime,
     *,
-    purchase: dict[str, Any],
-    reply: dict[str, Any],
-    ring: dict[str, Any],
+    badges: dict[str, dict[str, Any]],
     version: str,
     public_url: str,
     synthetic: bool = False,
 ) -> dict[str, Any]:
+    """A badge card: `badges` holds one section per registered signal (`SIGNALS`), each
+    its result's to_card(); they are laid out in the registry's order."""
+    if set(badges) != set(SIGNALS):
+        raise ValueError(f"card sections {sorted(badges)} are not the signals {sorted(SIGNALS)}")
     made = {
         "platform": platform,
         "handle": handle,
         "computed_at": computed_at.isoformat(),
-        "badges": {
-            "follower_purchase_risk": purchase,
-            "reply_rate": reply,
-            "follow_back_ring": ring,
-        },
+        "badges": {name: badges[name] for name in SIGNALS},
         "model_version": version,
         "report_url": report_url(public_url, platform, handle),
     }

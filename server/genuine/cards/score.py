@@ -19,9 +19,10 @@ import numpy as np
 import sqlalchemy as sa
 
 from genuine.cards import build
+from genuine.cards.load import PlatformData, load, seconds
 from genuine.cards.store import save_cards
-from genuine.models import Account, AccountReport, Follow, Post, Snapshot, lookup_key
-from genuine.signals import classifier, features, jumps, posts, purchase_risk, reply_rate, rings
+from genuine.models import Account, AccountReport, Follow, Post, lookup_key
+from genuine.signals import classifier, features, jumps, purchase_risk, reply_rate, rings
 
 SAMPLE_SIZE = 2000  # followers scored per account (DESIGN.md's example card)
 SUSPICIOUS_SHOWN = 10  # most fake-looking followers named in a report
@@ -29,126 +30,6 @@ REPLIES_SHOWN = 200  # question/answer pairs kept in a report
 # Follow data covering less than this share of the stated follower count came from a
 # paginated platform list, which is newest first, not a random sample.
 FULL_COVERAGE = 0.9
-
-
-@dataclass
-class PlatformData:
-    platform: str
-    accounts: list[dict[str, Any]]
-    follower: np.ndarray  # handle per follow
-    followee: np.ndarray
-    followed_at: np.ndarray  # epoch seconds, NaN when unknown
-    posts: posts.Posts
-    snapshots: dict[str, tuple[list[datetime], list[int]]]
-
-
-def _seconds(values: Iterable[datetime | None]) -> np.ndarray:
-    return np.array([v.timestamp() if v else np.nan for v in values], dtype=np.float64)
-
-
-CHUNK = 5000  # handles per IN (...) list: far below SQLite's 32,766 variables
-
-
-def _chunks(values: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
-
-
-def load(conn: sa.Connection, platform: str, handles: Iterable[str] | None = None) -> PlatformData:
-    """One platform's data; with `handles`, only what scoring those accounts needs:
-    their neighbourhood (followers and followees), the follows among it, the posts they
-    wrote or that reply to them (and their askers' profiles), and their snapshots.
-
-    The neighbourhood is gathered here and passed as literal lists: SQLite plans
-    `IN (subquery of a UNION)` as a scan per row, which cost most of an audit's time."""
-    only = sorted(set(handles)) if handles is not None else None
-    account_filter = follow_filter = post_filter = snapshot_filter = sa.true()
-    if only is not None:
-        near = set(only)
-        for follower, followee in conn.execute(
-            sa.select(Follow.follower, Follow.followee).where(
-                Follow.platform == platform,
-                sa.or_(Follow.followee.in_(only), Follow.follower.in_(only)),
-            )
-        ):
-            near.add(follower)
-            near.add(followee)
-        askers = conn.execute(
-            sa.select(Post.author).where(
-                Post.platform == platform, Post.in_reply_to_author.in_(only)
-            )
-        ).scalars()
-        wanted = sorted(near | set(askers))
-        nodes = sorted(near)
-        account_filter = sa.or_(*(Account.handle.in_(c) for c in _chunks(wanted)))
-        follow_filter = sa.or_(*(Follow.follower.in_(c) for c in _chunks(nodes)))
-        post_filter = sa.or_(Post.author.in_(only), Post.in_reply_to_author.in_(only))
-        snapshot_filter = Snapshot.handle.in_(only)
-    account_rows = conn.execute(
-        sa.select(Account)
-        .where(Account.platform == platform, account_filter)
-        .order_by(Account.handle)
-    ).mappings()
-    accounts = [dict(row) for row in account_rows]
-    follows = conn.execute(
-        sa.select(Follow.follower, Follow.followee, Follow.followed_at).where(
-            Follow.platform == platform, follow_filter
-        )
-    ).all()
-    if only is not None:
-        follows = [f for f in follows if f[1] in near]
-    post_rows = conn.execute(
-        sa.select(
-            Post.post_id,
-            Post.author,
-            Post.created_at,
-            Post.in_reply_to_post_id,
-            Post.in_reply_to_author,
-            Post.text,
-        )
-        .where(Post.platform == platform, post_filter)
-        .order_by(Post.post_id)  # a stable order: reports list the first REPLIES_SHOWN pairs
-    ).mappings()
-    snapshots: dict[str, tuple[list[datetime], list[int]]] = {}
-    for handle, taken_at, count in conn.execute(
-        sa.select(Snapshot.handle, Snapshot.taken_at, Snapshot.followers_count)
-        .where(
-            Snapshot.platform == platform,
-            Snapshot.followers_count.is_not(None),
-            snapshot_filter,
-        )
-        .order_by(Snapshot.handle, Snapshot.taken_at)
-    ):
-        times, counts = snapshots.setdefault(handle, ([], []))
-        times.append(taken_at)
-        counts.append(count)
-    post_rows = list(post_rows)
-    if only is None:
-        accounts = _with_unprofiled(platform, accounts, follows, post_rows)
-    return PlatformData(
-        platform=platform,
-        accounts=accounts,
-        follower=np.array([f[0] for f in follows], dtype=object),
-        followee=np.array([f[1] for f in follows], dtype=object),
-        followed_at=_seconds(f[2] for f in follows),
-        posts=posts.Posts.from_records(post_rows),
-        snapshots=snapshots,
-    )
-
-
-def _with_unprofiled(platform, accounts, follows, post_rows) -> list[dict[str, Any]]:
-    """``accounts`` plus an empty profile for every account seen only in posts (as author or
-    as the author replied to) or follows, so each gets a card: reply rate from the posts,
-    rings from the follows, purchase risk `unknown` with its reason without a profile.
-    Accounts only @mentioned do not: a mention does not say which account exists
-    (``@alice.bsky.social`` could also be ``alice``)."""
-    seen = {f[0] for f in follows} | {f[1] for f in follows}
-    seen |= {r["author"] for r in post_rows}
-    seen |= {r["in_reply_to_author"] for r in post_rows if r["in_reply_to_author"]}
-    seen -= {a["handle"] for a in accounts}
-    empty = {c.name: None for c in Account.__table__.columns if c.name != "id"}
-    added = [{**empty, "platform": platform, "handle": h, "extra": {}} for h in seen]
-    return sorted([*accounts, *added], key=lambda a: a["handle"])
 
 
 @dataclass
@@ -208,7 +89,7 @@ def score(
         followed_at=data.followed_at,
         bios=_node_values(names, account_node, [a["bio"] for a in data.accounts], None),
         created_at=_node_values(
-            names, account_node, _seconds(a["created_at"] for a in data.accounts), np.nan
+            names, account_node, seconds(a["created_at"] for a in data.accounts), np.nan
         ),
         labels=names,
     )
@@ -228,13 +109,15 @@ def score(
                     data.platform,
                     account["handle"],
                     now,
-                    purchase=risk.as_dict(),
-                    reply=reply.to_card()
-                    if reply
-                    else build.unknown_reply(
-                        "no_questions", "no one addressed this account in the posts we hold"
-                    ),
-                    ring=ring.to_dict(),
+                    badges={
+                        "follower_purchase_risk": risk.to_card(),
+                        "reply_rate": reply.to_card()
+                        if reply
+                        else build.unknown_reply(
+                            "no_questions", "no one addressed this account in the posts we hold"
+                        ),
+                        "follow_back_ring": ring.to_card(),
+                    },
                     version=version,
                     public_url=public_url,
                     synthetic=bool((account["extra"] or {}).get("synthetic")),

@@ -12,15 +12,13 @@ import csv
 import json
 import os
 import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import click
 import numpy as np
 
-from genuine.signals.rings import RingResult, detect_rings
+from genuine.cards.load import FollowData, build_follow_data, load_follows_from_db, seconds
+from genuine.signals.rings import RingResult
 
 
 class UserError(click.ClickException):
@@ -30,76 +28,6 @@ class UserError(click.ClickException):
 
     def show(self, file=None) -> None:
         click.echo(f"error: {self.format_message()}", err=True)
-
-
-@dataclass
-class FollowData:
-    """The follows of one platform with accounts numbered 0..n-1 (`handles[i]` is account i).
-
-    Timestamps are float seconds since the epoch with NaN where unknown; `bios` and
-    `created_at` are per account and None when no account data was available.
-    """
-
-    platform: str
-    handles: np.ndarray
-    follower: np.ndarray
-    followee: np.ndarray
-    followed_at: np.ndarray | None
-    bios: np.ndarray | None = None
-    created_at: np.ndarray | None = None
-
-    def detect(self) -> RingResult:
-        keys = np.char.add(f"{self.platform}:", self.handles.astype(str))
-        return detect_rings(
-            self.follower,
-            self.followee,
-            self.handles.size,
-            followed_at=self.followed_at,
-            bios=self.bios,
-            created_at=self.created_at,
-            labels=keys,
-        )
-
-
-def _seconds(values: Iterable[datetime | None]) -> np.ndarray:
-    return np.array([v.timestamp() if v else np.nan for v in values], dtype=np.float64)
-
-
-def build_follow_data(
-    platforms: np.ndarray,
-    followers: np.ndarray,
-    followees: np.ndarray,
-    followed_at: np.ndarray | None,
-    accounts: dict[str, np.ndarray] | None = None,
-) -> list[FollowData]:
-    """Split handle-named follows by platform and number the accounts with np.unique.
-
-    `accounts` optionally holds equal-length arrays "platform", "handle", "bio" and
-    "created_at" (float seconds, NaN unknown); they are matched by sorted search.
-    """
-    out = []
-    for platform in np.unique(platforms).tolist():
-        m = platforms == platform
-        names, ids = np.unique(np.concatenate([followers[m], followees[m]]), return_inverse=True)
-        half = int(m.sum())
-        data = FollowData(
-            platform=platform,
-            handles=names,
-            follower=ids[:half],
-            followee=ids[half:],
-            followed_at=None if followed_at is None else followed_at[m],
-        )
-        if accounts is not None and accounts["handle"].size:
-            a = accounts["platform"] == platform
-            handle = accounts["handle"][a]
-            pos = np.minimum(np.searchsorted(names, handle), names.size - 1)
-            found = names[pos] == handle
-            data.bios = np.full(names.size, None, dtype=object)
-            data.bios[pos[found]] = accounts["bio"][a][found]
-            data.created_at = np.full(names.size, np.nan)
-            data.created_at[pos[found]] = accounts["created_at"][a][found]
-        out.append(data)
-    return out
 
 
 def load_follows_from_folder(folder: Path, platform: str | None) -> list[FollowData]:
@@ -132,7 +60,7 @@ def load_follows_from_folder(folder: Path, platform: str | None) -> list[FollowD
                 "platform": np.array([v["platform"] for v in acc], dtype=object),
                 "handle": np.array([v["handle"] for v in acc], dtype=object).astype(str),
                 "bio": np.array([v["bio"] for v in acc], dtype=object),
-                "created_at": _seconds(v["created_at"] for v in acc),
+                "created_at": seconds(v["created_at"] for v in acc),
             }
     except FormatError as exc:
         raise UserError(str(exc)) from None
@@ -140,41 +68,8 @@ def load_follows_from_folder(folder: Path, platform: str | None) -> list[FollowD
         np.array([v["platform"] for v in rows], dtype=object).astype(str),
         np.array([v["follower"] for v in rows], dtype=object).astype(str),
         np.array([v["followee"] for v in rows], dtype=object).astype(str),
-        _seconds(v["followed_at"] for v in rows),
+        seconds(v["followed_at"] for v in rows),
         accounts,
-    )
-
-
-def load_follows_from_db(engine, platform: str | None) -> list[FollowData]:
-    """Read the store's follow and account tables, streamed, into `FollowData` per platform.
-
-    Boundary for the lead: `engine` is the SQLAlchemy engine (genuine.db.get_db().engine).
-    """
-    import sqlalchemy as sa
-
-    from genuine.models.accounts import Account, Follow
-
-    f, a = Follow.__table__, Account.__table__
-    fq = sa.select(f.c.platform, f.c.follower, f.c.followee, f.c.followed_at)
-    aq = sa.select(a.c.platform, a.c.handle, a.c.bio, a.c.created_at)
-    if platform:
-        fq, aq = fq.where(f.c.platform == platform), aq.where(a.c.platform == platform)
-    with engine.connect() as conn:
-        rows = conn.execution_options(stream_results=True, yield_per=100_000).execute(fq).all()
-        acc = conn.execute(aq).all()
-    cols = list(zip(*rows, strict=True)) if rows else [(), (), (), ()]
-    acols = list(zip(*acc, strict=True)) if acc else [(), (), (), ()]
-    return build_follow_data(
-        np.array(cols[0], dtype=object).astype(str),
-        np.array(cols[1], dtype=object).astype(str),
-        np.array(cols[2], dtype=object).astype(str),
-        _seconds(cols[3]),
-        {
-            "platform": np.array(acols[0], dtype=object),
-            "handle": np.array(acols[1], dtype=object).astype(str),
-            "bio": np.array(acols[2], dtype=object),
-            "created_at": _seconds(acols[3]),
-        },
     )
 
 

@@ -65,7 +65,8 @@ class PurchaseRisk:
     reasons: list[dict[str, str]] = field(default_factory=list)
     apparent_share: float | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_card(self) -> dict[str, Any]:
+        """The ``purchase_risk`` entry of a badge card (DESIGN.md)."""
         return {
             "level": self.level,
             "score": None if self.score is None else round(self.score, 4),

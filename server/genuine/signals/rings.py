@@ -97,7 +97,8 @@ class AccountVerdict:
     ring_size: int | None = None
     density: float | None = None
 
-    def to_dict(self) -> dict[str, object]:
+    def to_card(self) -> dict[str, object]:
+        """The ``follow_back_ring`` entry of a badge card (DESIGN.md)."""
         return {
             "level": self.level,
             "ring_id": self.ring_id,
