@@ -67,6 +67,30 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(runner, app, tmp_path,
 
 
 @pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        (["x", "big", "99999999999999999999", ""], "too large"),
+        (["x", "inf", "1e400", ""], "followers_count"),
+        (["x", "late", "", "2999-01-01T00:00:00Z"], "in the future"),
+        (["mastodon", "gargron", "", ""], "has no instance"),
+        (["x", "a" * 300, "", ""], "longer than 15"),
+    ],
+)
+def test_bad_accounts_are_one_line_exit_2_on_every_database(runner, app, tmp_path, row, reason):
+    """Values the store cannot hold or no lookup could find: refused before the database
+    sees them (a traceback from SQLite's OverflowError or PostgreSQL's COPY, before)."""
+    before = dump(app)
+    header = ["platform", "handle", "followers_count", "created_at"]
+    path = write_csv(tmp_path / "accounts.csv", header, [["x", "ok", "1", ""], row])
+    result = invoke(runner, "import", str(path))
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(path) in lines[0] and reason in lines[0], result.stderr
+    assert ":3" in lines[0] or "line 3" in lines[0]
+    assert dump(app) == before
+
+
+@pytest.mark.parametrize(
     ("content", "reason"),
     [
         (b"", "empty file"),

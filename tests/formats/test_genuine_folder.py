@@ -63,12 +63,12 @@ def test_reads_every_file_in_dependency_order(tmp_path):
 
 
 def test_single_file_and_platform_override(tmp_path):
-    write_csv(tmp_path / "follows.csv", ["follower", "followee"], [["A", "@ B "]])
+    write_csv(tmp_path / "follows.csv", ["follower", "followee"], [["A.example", "@ B.Example "]])
     (record,) = read(tmp_path / "follows.csv", "genuine", "bluesky")
     assert record.values == {
         "platform": "bluesky",
-        "follower": "a",
-        "followee": "b",
+        "follower": "a.example",
+        "followee": "b.example",
         "followed_at": None,
     }
 
@@ -83,7 +83,14 @@ def test_single_file_and_platform_override(tmp_path):
         (["platform", "handle"], ["myspace", "a"], "unknown platform"),
         (["platform", "handle"], ["x", "@"], "holds no handle"),
         (["platform", "handle"], ["x", ""], "is empty"),
-        (["platform", "handle"], ["x", "a" * 300], "longer than 255"),
+        (["platform", "handle"], ["x", "a" * 300], "longer than 15"),
+        (["platform", "handle"], ["mastodon", "a@" + "b." * 150 + "org"], "longer than 255"),
+        (["platform", "handle"], ["mastodon", "gargron"], "has no instance"),
+        (["platform", "handle"], ["x", "<b>x</b>"], "holds HTML"),
+        (["platform", "handle"], ["x", "ja ck"], "holds a space"),
+        (["platform", "handle", "followers_count"], ["x", "a", "9" * 20], "too large"),
+        (["platform", "handle", "followers_count"], ["x", "a", "1e400"], "whole number"),
+        (["platform", "handle", "created_at"], ["x", "a", "2999-01-01"], "in the future"),
     ],
 )
 def test_bad_account_rows(tmp_path, header, row, reason):

@@ -9,8 +9,9 @@ from genuine.cards.store import save_cards
 from genuine.db import get_db
 from genuine.demo import NOW
 from genuine.demo import load as load_world
-from genuine.formats import read
+from genuine.formats import FormatError, read
 from genuine.importing import import_records
+from genuine.models import Follow
 from tests.helpers import write_csv
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -101,19 +102,28 @@ def test_dispute_form_needs_csrf_and_redisplays_errors(app, client, demo):
 
 
 def test_hostile_handles_and_reasons_stay_text(app, client, tmp_path):
-    """Imported data is outside input: names and reasons are escaped in pages and charts."""
+    """Outside input is escaped in pages and charts. Imports refuse hostile handles (no lookup
+    could find them), so they are written straight into the store here, as a bug elsewhere or
+    a hand-edited database could."""
     write_csv(
         tmp_path / "accounts.csv",
         ["platform", "handle", "followers_count", "bio"],
-        [["x", "target", "5", XSS]] + [["x", f"{XSS}{i}", "1", ""] for i in range(3)],
-    )
-    write_csv(
-        tmp_path / "follows.csv",
-        ["platform", "follower", "followee"],
-        [["x", f"{XSS}{i}", "target"] for i in range(3)],
+        [["x", "target", "5", XSS]],
     )
     engine = get_db(app).engine
     import_records(engine, read(tmp_path))
+    write_csv(
+        tmp_path / "bad" / "follows.csv",
+        ["platform", "follower", "followee"],
+        [["x", f"{XSS}0", "target"]],
+    )
+    with pytest.raises(FormatError, match=r"column 'follower'"):
+        list(read(tmp_path / "bad"))
+    with engine.begin() as conn:
+        conn.execute(
+            Follow.__table__.insert(),
+            [{"platform": "x", "follower": f"{XSS}{i}", "followee": "target"} for i in range(3)],
+        )
     score_store(engine, public_url="http://h", now=NOW)
     card = client.get("/api/v1/badges/x/target").json
     card["badges"]["reply_rate"]["reasons"] = [{"code": "x", "text": XSS}]

@@ -12,8 +12,8 @@ from genuine.api.problems import problem_response
 from genuine.api.schemas import Health, Meta, ProblemModel
 from genuine.cards.build import model_version
 from genuine.db import get_db, schema_problem, write_problem
+from genuine.handles import PLATFORMS
 from genuine.limits import limits_problem
-from genuine.models.accounts import PLATFORMS
 from genuine.outages import RETRY_AFTER
 from genuine.pipeline import queue_problem
 

@@ -72,7 +72,8 @@ from typing import Any
 
 import numpy as np
 
-from genuine.signals.posts import Posts, epoch_seconds, normalize_handle
+from genuine.handles import normalise as normalize_handle
+from genuine.signals.posts import Posts, epoch_seconds
 from genuine.signals.stats import KaplanMeier, kaplan_meier, newcombe_difference
 from genuine.signals.wording import duration, pct, plural
 
