@@ -12,6 +12,7 @@ BLUEPRINTS = [
     "genuine.web.submit",
     "genuine.web.review",
     "genuine.web.ownership",
+    "genuine.labeler.xrpc",  # /xrpc/com.atproto.label.* (issue 14)
 ]
 # Forms anyone may post, counted per IP against a stricter limit than reads (genuine.limits):
 # sign-in, sign-up and reset cost an argon2 hash or a mail; a dispute and an ownership
