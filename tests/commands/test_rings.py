@@ -58,11 +58,11 @@ def test_same_ids_on_rerun(dataset, tmp_path):
 
 def test_platform_filter(tmp_path):
     (tmp_path / "follows.csv").write_text(
-        "platform,follower,followee\nx,a,b\nbluesky,c,d\nbluesky,d,c\n"
+        "platform,follower,followee\nx,a,b\nbluesky,c.example,d.example\nbluesky,d.example,c.example\n"
     )
     parts = load_follows_from_folder(tmp_path, "bluesky")
     assert [p.platform for p in parts] == ["bluesky"]
-    assert parts[0].handles.tolist() == ["c", "d"]
+    assert parts[0].handles.tolist() == ["c.example", "d.example"]
     out = tmp_path / "out.json"
     result = run("--input", str(tmp_path), "--platform", "bluesky", "--output", str(out))
     assert result.exit_code == 0, result.output
@@ -130,7 +130,9 @@ def test_database_path(app, tmp_path):
 
 
 def test_platform_names_a_file_without_platform_column(tmp_path):
-    (tmp_path / "follows.csv").write_text("follower,followee\na,b\nb,a\n")
+    (tmp_path / "follows.csv").write_text(
+        "follower,followee\na@m.example,b@m.example\nb@m.example,a@m.example\n"
+    )
     [part] = load_follows_from_folder(tmp_path, "mastodon")
     assert part.platform == "mastodon" and part.follower.size == 2
     result = run("--input", str(tmp_path), "--platform", "moon", "--output", str(tmp_path / "o"))

@@ -63,12 +63,12 @@ def test_reads_every_file_in_dependency_order(tmp_path):
 
 
 def test_single_file_and_platform_override(tmp_path):
-    write_csv(tmp_path / "follows.csv", ["follower", "followee"], [["A", "@ B "]])
+    write_csv(tmp_path / "follows.csv", ["follower", "followee"], [["A.example", "@ B.Example "]])
     (record,) = read(tmp_path / "follows.csv", "genuine", "bluesky")
     assert record.values == {
         "platform": "bluesky",
-        "follower": "a",
-        "followee": "b",
+        "follower": "a.example",
+        "followee": "b.example",
         "followed_at": None,
     }
 
@@ -83,7 +83,8 @@ def test_single_file_and_platform_override(tmp_path):
         (["platform", "handle"], ["myspace", "a"], "unknown platform"),
         (["platform", "handle"], ["x", "@"], "holds no handle"),
         (["platform", "handle"], ["x", ""], "is empty"),
-        (["platform", "handle"], ["x", "a" * 300], "longer than 255"),
+        (["platform", "handle"], ["x", "a" * 300], "longer than 15"),
+        (["platform", "handle"], ["mastodon", "a@" + "b." * 150 + "org"], "longer than 255"),
     ],
 )
 def test_bad_account_rows(tmp_path, header, row, reason):

@@ -9,7 +9,7 @@ from genuine.cards.store import save_cards
 from genuine.db import get_db
 from genuine.demo import NOW
 from genuine.demo import load as load_world
-from genuine.formats import read
+from genuine.formats import FormatError, read
 from genuine.importing import import_records
 from tests.helpers import write_csv
 
@@ -101,16 +101,20 @@ def test_dispute_form_needs_csrf_and_redisplays_errors(app, client, demo):
 
 
 def test_hostile_handles_and_reasons_stay_text(app, client, tmp_path):
-    """Imported data is outside input: names and reasons are escaped in pages and charts."""
+    """Imported data is outside input: a handle holding HTML is refused at import, and bios
+    and reasons are escaped in pages and charts."""
+    write_csv(tmp_path / "bad" / "accounts.csv", ["platform", "handle"], [["x", XSS]])
+    with pytest.raises(FormatError, match="line 2: column 'handle'"):
+        list(read(tmp_path / "bad"))
     write_csv(
         tmp_path / "accounts.csv",
         ["platform", "handle", "followers_count", "bio"],
-        [["x", "target", "5", XSS]] + [["x", f"{XSS}{i}", "1", ""] for i in range(3)],
+        [["x", "target", "5", XSS]] + [["x", f"fan{i}", "1", XSS] for i in range(3)],
     )
     write_csv(
         tmp_path / "follows.csv",
         ["platform", "follower", "followee"],
-        [["x", f"{XSS}{i}", "target"] for i in range(3)],
+        [["x", f"fan{i}", "target"] for i in range(3)],
     )
     engine = get_db(app).engine
     import_records(engine, read(tmp_path))

@@ -13,7 +13,6 @@ from genuine.api import cards, spec
 from genuine.api.problems import Problem
 from genuine.api.requests import parse_json
 from genuine.api.schemas import (
-    HANDLE_HINTS,
     Card,
     LookupRequest,
     LookupResponse,
@@ -21,10 +20,10 @@ from genuine.api.schemas import (
     RangeResponse,
     RangesRequest,
     RangesResponse,
-    check_handle,
 )
 from genuine.db import get_db
-from genuine.models.accounts import PLATFORMS, lookup_key
+from genuine.handles import HINTS, PLATFORMS, check
+from genuine.models.accounts import lookup_key
 
 bp = Blueprint("badges", __name__)
 HEX = re.compile(r"[0-9a-f]{1,64}")
@@ -35,13 +34,13 @@ def account_or_problem(platform: str, handle: str) -> tuple[str, str]:
         raise Problem(
             404, "unknown_platform", f"unknown platform {platform!r}: one of {', '.join(PLATFORMS)}"
         )
-    normal = check_handle(platform, handle)
+    normal = check(platform, handle)
     if normal is None:
         # The URL cannot name an account: no such resource, whatever the store holds.
         raise Problem(
             404,
             "invalid_handle",
-            f"{handle[:80]!r} is not a {platform} handle: expected {HANDLE_HINTS[platform]}",
+            f"{handle[:80]!r} is not a {platform} handle: expected {HINTS[platform]}",
         )
     return platform, normal
 

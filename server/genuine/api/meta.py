@@ -11,7 +11,7 @@ from genuine.api.badges import current_prefix_length
 from genuine.api.schemas import Health, Meta
 from genuine.cards.build import model_version
 from genuine.db import get_db, schema_problem
-from genuine.models.accounts import PLATFORMS
+from genuine.handles import PLATFORMS
 
 bp = Blueprint("meta", __name__)
 

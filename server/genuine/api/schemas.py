@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -16,48 +15,18 @@ from pydantic import (
     create_model,
 )
 
-from genuine.models.accounts import PLATFORMS
+from genuine.handles import HINTS, MAX_LENGTH, PLATFORMS, SYNTAX
 
-Platform = Literal["x", "bluesky", "mastodon", "instagram"]
-
-# What each platform allows in a handle; case does not matter and a leading @ is dropped.
-HANDLE_SYNTAX = {
-    "x": r"[A-Za-z0-9_]{1,15}",
-    "instagram": r"[A-Za-z0-9._]{1,30}",
-    # Bluesky handles are domain names (atproto.com/specs/handle), at most 253 characters.
-    "bluesky": r"([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,61}",
-    # Mastodon: username@instance (docs.joinmastodon.org, WebFinger acct: URIs).
-    "mastodon": (
-        r"[A-Za-z0-9_]{1,30}@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-    ),
-}
-HANDLE_MAX = {"x": 16, "instagram": 31, "bluesky": 254, "mastodon": 300}
-HANDLE_HINTS = {
-    "x": "1 to 15 letters, digits or underscores",
-    "instagram": "1 to 30 letters, digits, periods or underscores",
-    "bluesky": "a domain name such as alice.bsky.social",
-    "mastodon": "user@instance, such as gargron@mastodon.social",
-}
-_MATCHERS = {p: re.compile(f"@?({syntax})") for p, syntax in HANDLE_SYNTAX.items()}
-
-
-def check_handle(platform: str, handle: str) -> str | None:
-    """The normalised handle (lower case, no @), or None when it cannot be one on that platform."""
-    if platform not in PLATFORMS or len(handle) > HANDLE_MAX[platform]:
-        return None
-    match = _MATCHERS[platform].fullmatch(handle)
-    return match.group(1).lower() if match else None
+Platform = Literal[PLATFORMS]  # type: ignore[valid-type]
 
 
 def _account_model(platform: str, name: str) -> type[BaseModel]:
     """One model per platform, so the OpenAPI document states each platform's handle syntax."""
     handle = Annotated[
         str,
-        StringConstraints(
-            pattern=f"^@?({HANDLE_SYNTAX[platform]})$", max_length=HANDLE_MAX[platform]
-        ),
+        StringConstraints(pattern=f"^@?({SYNTAX[platform]})$", max_length=MAX_LENGTH[platform]),
         AfterValidator(lambda value: value.lstrip("@").lower()),
-        Field(description=f"{HANDLE_HINTS[platform]}; case-insensitive, a leading @ is dropped"),
+        Field(description=f"{HINTS[platform]}; case-insensitive, a leading @ is dropped"),
     ]
     return create_model(
         name,

@@ -13,8 +13,8 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from genuine.db import get_db, schema_problem
 from genuine.formats import FORMATS, FormatError, read
+from genuine.handles import PLATFORMS
 from genuine.importing import TABLES, import_records
-from genuine.models.accounts import PLATFORMS
 
 
 class UserError(click.ClickException):

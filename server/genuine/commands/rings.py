@@ -110,7 +110,7 @@ def load_follows_from_folder(folder: Path, platform: str | None) -> list[FollowD
     if not follows_csv.is_file():
         raise UserError(f"{folder}: no follows.csv in this folder")
     if platform is not None:
-        from genuine.models.accounts import PLATFORMS
+        from genuine.handles import PLATFORMS
 
         if platform not in PLATFORMS:
             raise UserError(f"unknown platform {platform!r} (one of: {', '.join(PLATFORMS)})")

@@ -13,7 +13,7 @@ from genuine.api import cards
 from genuine.cards.score import score_store
 from genuine.commands.data import UserError, require_schema
 from genuine.db import get_db
-from genuine.models.accounts import PLATFORMS, normalise_handle
+from genuine.handles import PLATFORMS, normalise
 
 
 @click.command("score")
@@ -45,7 +45,7 @@ LEVEL_WORDS = {
 def badge(platform: str, handle: str, as_json: bool) -> None:
     """Print the badge card of one account."""
     require_schema()
-    handle = normalise_handle(platform, handle)
+    handle = normalise(handle)
     with get_db().engine.connect() as conn:
         stored = cards.one(conn, platform, handle)
     if stored is None:

@@ -24,19 +24,15 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
-from genuine.api.schemas import HANDLE_HINTS, check_handle
 from genuine.directory.people import PASSWORD_MAX, PASSWORD_MIN
 from genuine.directory.rules import CRITERIA, STATEMENTS, VERDICTS
+from genuine.handles import HINTS, NAMES, check
 
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="enter an email address")
 URL = Regexp(r"^https?://[^\s/$.?#][^\s]*$", message="enter a web address starting with https://")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 MAX_ACCOUNTS, MAX_CASE_STUDIES, MAX_REFERENCES, MAX_ITEMS, ITEM_MAX = 6, 5, 3, 10, 60
-PLATFORMS = [
-    SelectChoice(value, label)
-    for value, label in [("", "—"), ("x", "X"), ("bluesky", "Bluesky"), ("mastodon", "Mastodon")]
-]
-PLATFORMS.append(SelectChoice("instagram", "Instagram"))
+PLATFORMS = [SelectChoice("", "—")] + [SelectChoice(p, name) for p, name in NAMES.items()]
 
 
 class ActionForm(FlaskForm):
@@ -129,10 +125,10 @@ class ProfileForm(FlaskForm):
             platform, handle = entry.platform.data or "", (entry.handle.data or "").strip()
             if not handle and not platform:
                 continue
-            if platform not in HANDLE_HINTS:
+            if platform not in HINTS:
                 entry.platform.errors.append("choose the platform")
-            elif (normal := check_handle(platform, handle)) is None:
-                entry.handle.errors.append(f"not a {platform} handle: {HANDLE_HINTS[platform]}")
+            elif (normal := check(platform, handle)) is None:
+                entry.handle.errors.append(f"not a {platform} handle: {HINTS[platform]}")
             elif (platform, normal) in seen:
                 entry.handle.errors.append("listed twice")
             else:
@@ -168,7 +164,7 @@ class ProfileForm(FlaskForm):
             "accounts": [
                 {
                     "platform": e.platform.data,
-                    "handle": check_handle(e.platform.data, e.handle.data),
+                    "handle": check(e.platform.data, e.handle.data),
                 }
                 for e in self.accounts
                 if e.platform.data and (e.handle.data or "").strip()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from genuine.formats import genuine_folder, instafake, twcs, twitter_v1
 from genuine.formats.csvio import FormatError, Record
+from genuine.handles import PLATFORMS
 
 Reader = Callable[[Path, str | None], Iterator[Record]]
 
@@ -29,13 +30,10 @@ def read(path: Path | str, fmt: str = "genuine", platform: str | None = None) ->
         raise FormatError(
             path, None, f"unknown format {fmt!r} (one of: {', '.join(FORMATS)})"
         ) from None
-    if platform is not None:
-        from genuine.models.accounts import PLATFORMS
-
-        if platform not in PLATFORMS:
-            raise FormatError(
-                path, None, f"unknown platform {platform!r} (one of: {', '.join(PLATFORMS)})"
-            )
+    if platform is not None and platform not in PLATFORMS:
+        raise FormatError(
+            path, None, f"unknown platform {platform!r} (one of: {', '.join(PLATFORMS)})"
+        )
     return reader(Path(path), platform)
 
 

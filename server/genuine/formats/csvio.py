@@ -8,17 +8,24 @@ Memory stays flat: rows are read one at a time from a binary stream.
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from genuine import handles
 
 # Fields can hold long biographies or tweets; the csv module's default limit is 128 KiB.
 csv.field_size_limit(16 * 1024 * 1024)
 
 TRUE = {"1", "1.0", "true", "t", "yes", "y"}
 FALSE = {"0", "0.0", "false", "f", "no", "n"}
+# The store's counts are 64-bit integers (BIGINT on PostgreSQL, INTEGER on SQLite).
+INTEGER_MAX = 2**63 - 1
+# A date later than now by more than this is a mistake in the file, not a clock running fast.
+CLOCK_SKEW = timedelta(days=1)
 
 
 class FormatError(ValueError):
@@ -75,9 +82,29 @@ class Row:
             number = float(value) if "." in value or "e" in value.lower() else int(value)
         except ValueError:
             raise self.fail(f"column {name!r} is not a number: {value[:40]!r}") from None
-        if number != number or number < 0 or int(number) != number:
+        if not math.isfinite(number) or number < 0 or int(number) != number:
             raise self.fail(f"column {name!r} is not a whole number >= 0: {value[:40]!r}")
+        if number > INTEGER_MAX:
+            raise self.fail(
+                f"column {name!r} is too large (at most {INTEGER_MAX:,}): {value[:40]!r}"
+            )
         return int(number)
+
+    def handle(self, name: str, platform: str, *, required: bool = True) -> str | None:
+        """The stored form of the handle in column `name` (genuine.handles.parse); a handle
+        no lookup could ever find (empty, spaces, HTML, no instance, too long) is refused."""
+        value = self.required(name) if required else self.text(name)
+        if value is None:
+            return None
+        normal = handles.parse(platform, value)
+        if normal is None:
+            raise self.fail(f"column {name!r} {handles.refusal(platform, value)}: {value[:40]!r}")
+        return normal
+
+    def _not_future(self, name: str, value: str, moment: datetime) -> datetime:
+        if moment > datetime.now(UTC) + CLOCK_SKEW:
+            raise self.fail(f"column {name!r} is a date in the future: {value[:40]!r}")
+        return moment
 
     def boolean(self, name: str, *, empty: bool | None = None) -> bool | None:
         value = self.text(name)
@@ -95,10 +122,10 @@ class Row:
         if value is None:
             return None
         try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
+            parsed = as_utc(datetime.fromisoformat(value))
+        except (ValueError, OverflowError):
             raise self.fail(f"column {name!r} is not an ISO 8601 date: {value[:40]!r}") from None
-        return as_utc(parsed)
+        return self._not_future(name, value, parsed)
 
     def twitter_datetime(self, name: str, *, required: bool = False) -> datetime | None:
         """Twitter API v1.1 dates: `Fri Apr 06 10:58:22 +0000 2007`."""
@@ -106,13 +133,13 @@ class Row:
         if value is None:
             return None
         try:
-            parsed = datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y")
-        except ValueError:
+            parsed = datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
+        except (ValueError, OverflowError):
             raise self.fail(
                 f"column {name!r} is not a Twitter date like "
                 f"'Fri Apr 06 10:58:22 +0000 2007': {value[:40]!r}"
             ) from None
-        return parsed.astimezone(UTC)
+        return self._not_future(name, value, parsed)
 
 
 def as_utc(value: datetime) -> datetime:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from genuine.formats.csvio import FormatError, Record, Row, read_rows
-from genuine.models.accounts import PLATFORMS, normalise_handle
+from genuine.handles import PLATFORMS, parse
 
 FILES = ("accounts.csv", "snapshots.csv", "follows.csv", "posts.csv")
 
@@ -23,15 +23,6 @@ def _platform(row: Row, override: str | None) -> str:
     return platform
 
 
-def _handle(row: Row, name: str, platform: str) -> str:
-    handle = normalise_handle(platform, row.required(name))
-    if not handle:
-        raise row.fail(f"column {name!r} holds no handle")
-    if len(handle) > 255:
-        raise row.fail(f"column {name!r} is longer than 255 characters")
-    return handle
-
-
 def accounts(path: Path, platform: str | None) -> Iterator[Record]:
     for row in read_rows(path, ["handle"] if platform else ["platform", "handle"]):
         p = _platform(row, platform)
@@ -41,7 +32,7 @@ def accounts(path: Path, platform: str | None) -> Iterator[Record]:
             row.line,
             {
                 "platform": p,
-                "handle": _handle(row, "handle", p),
+                "handle": row.handle("handle", p),
                 "display_name": row.text("display_name"),
                 "bio": row.text("bio"),
                 "followers_count": row.integer("followers_count"),
@@ -58,21 +49,16 @@ def accounts(path: Path, platform: str | None) -> Iterator[Record]:
         )
 
 
-def _quick_handle(platform: str, cell: str) -> str | None:
-    """`_handle` without the row lookups (follows come by the million); None sends the row
-    to `_handle` for its error message."""
-    handle = normalise_handle(platform, cell)
-    return handle if 0 < len(handle) <= 255 else None
-
-
 def follows(path: Path, platform: str | None) -> Iterator[Record]:
     required = ["follower", "followee"] if platform else ["platform", "follower", "followee"]
     source = str(path)
     for row in read_rows(path, required):
         p = _platform(row, platform)
         a, b = row.positions["follower"], row.positions["followee"]
-        follower = _quick_handle(p, row.cells[a]) or _handle(row, "follower", p)
-        followee = _quick_handle(p, row.cells[b]) or _handle(row, "followee", p)
+        # Follows come by the million: parse the cells directly, and go through
+        # row.handle (for its error message) only when one is refused.
+        follower = parse(p, row.cells[a]) or row.handle("follower", p)
+        followee = parse(p, row.cells[b]) or row.handle("followee", p)
         yield Record(
             "follow",
             source,
@@ -90,7 +76,6 @@ def posts(path: Path, platform: str | None) -> Iterator[Record]:
     required = ["post_id", "author", "created_at"]
     for row in read_rows(path, required if platform else ["platform", *required]):
         p = _platform(row, platform)
-        reply_author = row.text("in_reply_to_author")
         yield Record(
             "post",
             str(path),
@@ -98,10 +83,10 @@ def posts(path: Path, platform: str | None) -> Iterator[Record]:
             {
                 "platform": p,
                 "post_id": row.required("post_id"),
-                "author": _handle(row, "author", p),
+                "author": row.handle("author", p),
                 "created_at": row.iso_datetime("created_at", required=True),
                 "in_reply_to_post_id": row.text("in_reply_to_post_id"),
-                "in_reply_to_author": normalise_handle(p, reply_author) if reply_author else None,
+                "in_reply_to_author": row.handle("in_reply_to_author", p, required=False),
                 "text": row.text("text"),
                 "extra": {},
             },
@@ -118,7 +103,7 @@ def snapshots(path: Path, platform: str | None) -> Iterator[Record]:
             row.line,
             {
                 "platform": p,
-                "handle": _handle(row, "handle", p),
+                "handle": row.handle("handle", p),
                 "taken_at": row.iso_datetime("taken_at", required=True),
                 "followers_count": row.integer("followers_count"),
                 "following_count": row.integer("following_count"),

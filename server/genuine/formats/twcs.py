@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from genuine.formats.csvio import Record, read_rows
-from genuine.models.accounts import normalise_handle
+from genuine.handles import normalise
 
 REQUIRED = ["tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id"]
 
@@ -28,7 +28,7 @@ def _tweet_id(value: str | None) -> str | None:
 def _authors(path: Path) -> dict[str, str]:
     """tweet_id -> author for the whole file: one pass, two short strings per tweet."""
     return {
-        _tweet_id(row.required("tweet_id")): row.required("author_id").lower()
+        _tweet_id(row.required("tweet_id")): normalise(row.required("author_id"))
         for row in read_rows(path, REQUIRED)
     }
 
@@ -46,7 +46,7 @@ def read(path: Path, platform: str | None = None) -> Iterator[Record]:
             {
                 "platform": platform,
                 "post_id": _tweet_id(row.required("tweet_id")),
-                "author": normalise_handle(platform, row.required("author_id")),
+                "author": row.handle("author_id", platform),
                 "created_at": row.twitter_datetime("created_at", required=True),
                 "in_reply_to_post_id": reply_to,
                 "in_reply_to_author": authors.get(reply_to) if reply_to else None,

@@ -7,12 +7,12 @@ Documentation of the fields: Twitter API v1.1 "User object" (developer.x.com, le
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 from genuine.formats.csvio import Record, Row, as_utc, read_rows
-from genuine.models.accounts import normalise_handle
 
 REQUIRED = ["screen_name", "followers_count", "friends_count", "statuses_count", "created_at"]
 
@@ -32,18 +32,31 @@ def _observed_at(row: Row) -> datetime | None:
         raise row.fail(f"column 'updated' is not a date: {value[:40]!r}") from None
 
 
+def _utc_offset(row: Row) -> int | None:
+    """Seconds east of UTC, within a day either way."""
+    value = row.text("utc_offset")
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not -86400 <= seconds <= 86400:
+        raise row.fail(f"column 'utc_offset' is not seconds within a day: {value[:40]!r}")
+    return int(seconds)
+
+
 def read(path: Path, platform: str | None = None) -> Iterator[Record]:
     platform = platform or "x"
     for row in read_rows(Path(path), REQUIRED):
         image = row.text("profile_image_url") or row.text("profile_image_url_https")
-        utc_offset = row.text("utc_offset")
         yield Record(
             "account",
             str(path),
             row.line,
             {
                 "platform": platform,
-                "handle": normalise_handle(platform, row.required("screen_name")),
+                "handle": row.handle("screen_name", platform),
                 "display_name": row.text("name"),
                 "bio": row.text("description"),
                 "followers_count": row.integer("followers_count"),
@@ -65,7 +78,7 @@ def read(path: Path, platform: str | None = None) -> Iterator[Record]:
                     "lang": row.text("lang"),
                     "location": row.text("location"),
                     "time_zone": row.text("time_zone"),
-                    "utc_offset": int(float(utc_offset)) if utc_offset else None,
+                    "utc_offset": _utc_offset(row),
                     "observed_at": _observed_at(row),
                 },
             },

@@ -1,6 +1,6 @@
 """SQLModel tables, one module per domain. Import this package to register them all."""
 
-from genuine.models.accounts import Account, Follow, Post, Snapshot, lookup_key, normalise_handle
+from genuine.models.accounts import Account, Follow, Post, Snapshot, lookup_key
 from genuine.models.audits import Audit
 from genuine.models.badges import AccountReport, BadgeCard, Dispute
 from genuine.models.directory import Conflict, DirectoryLog, Review, Submission
@@ -23,5 +23,4 @@ __all__ = [
     "Submission",
     "User",
     "lookup_key",
-    "normalise_handle",
 ]

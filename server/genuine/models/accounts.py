@@ -3,7 +3,7 @@
 Follows and posts name accounts by (platform, handle) rather than by a foreign key:
 a follow list or a reply thread mentions many accounts whose profiles we never
 fetched, and importing millions of follows must not cost a lookup per row.
-Handles are stored normalised (`normalise_handle`).
+Handles are stored normalised (`genuine.handles.normalise`).
 """
 
 from __future__ import annotations
@@ -15,13 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
-PLATFORMS = ("x", "bluesky", "mastodon", "instagram")
-HANDLE_MAX = 255
-
-
-def normalise_handle(platform: str, handle: str) -> str:
-    """Lower case, no leading @, surrounding blanks removed. Mastodon keeps `user@instance`."""
-    return handle.strip().lstrip("@").strip().lower()
+from genuine.handles import STORED_MAX as HANDLE_MAX
 
 
 def lookup_key(platform: str, handle: str) -> str:

@@ -27,15 +27,12 @@ from typing import Any
 
 import numpy as np
 
+from genuine.handles import normalise
+
 _COLUMNS = ("post_id", "author", "created_at", "in_reply_to_post_id", "in_reply_to_author", "text")
 
 # The longest handle-like token after "@"; every prefix cut before "." or "-" is a candidate too.
 _TOKEN_RE = re.compile(r"(?<![\w@])@(\w+(?:[.-]\w+)*(?:@\w+(?:[.-]\w+)*)?)")
-
-
-def normalize_handle(handle: str) -> str:
-    """Lower case without a leading "@", as handles are stored."""
-    return handle.strip().lstrip("@").lower()
 
 
 def mentioned_handles(text: str | None) -> list[str]:
@@ -164,7 +161,7 @@ class PostIndex:
         """Handle codes (-1 for missing): a dict over raw values, normalising each once."""
         raw: dict[Any, int] = {}
         codes = np.fromiter((raw.setdefault(h, len(raw)) for h in handles), dtype=np.int64)
-        normal = [normalize_handle(_id(h)) for h in raw]
+        normal = [normalise(_id(h)) for h in raw]
         return np.array([self.code(h) if h else -1 for h in normal] + [-1], np.int64)[codes]
 
     def _mentions(self, texts: Sequence[Any] | None) -> tuple[np.ndarray, np.ndarray]:

@@ -66,7 +66,8 @@ from typing import Any
 
 import numpy as np
 
-from genuine.signals.posts import Posts, epoch_seconds, normalize_handle
+from genuine.handles import normalise as normalize_handle
+from genuine.signals.posts import Posts, epoch_seconds
 from genuine.signals.stats import newcombe_difference, wilson_interval
 from genuine.signals.wording import duration, pct, plural
 

@@ -106,19 +106,27 @@ class SynthGraph:
     def write_dataset(self, directory: Path, platform: str = "x") -> None:
         """Write follows.csv and accounts.csv in the dataset-folder format (small graphs)."""
         directory.mkdir(parents=True, exist_ok=True)
+        # A handle the importer accepts on that platform (genuine.handles).
+        suffix = {"bluesky": ".synthetic.example", "mastodon": "@synthetic.example"}.get(
+            platform, ""
+        )
+
+        def name(i: int) -> str:
+            return f"user{i}{suffix}"
+
         iso = np.datetime_as_string(self.followed_at.astype("datetime64[s]"), unit="s")
         with open(directory / "follows.csv", "w", newline="", encoding="utf-8") as fh:
             out = csv.writer(fh)
             out.writerow(["platform", "follower", "followee", "followed_at"])
             for a, b, t in zip(self.follower.tolist(), self.followee.tolist(), iso, strict=True):
-                out.writerow([platform, f"user{a}", f"user{b}", f"{t}Z"])
+                out.writerow([platform, name(a), name(b), f"{t}Z"])
         created = np.datetime_as_string(self.created_at.astype("datetime64[s]"), unit="s")
         with open(directory / "accounts.csv", "w", newline="", encoding="utf-8") as fh:
             out = csv.writer(fh)
             out.writerow(["platform", "handle", "bio", "created_at"])
             for i in range(self.n_nodes):
                 bio = self.bios[i]
-                out.writerow([platform, f"user{i}", "" if bio is None else bio, f"{created[i]}Z"])
+                out.writerow([platform, name(i), "" if bio is None else bio, f"{created[i]}Z"])
 
 
 def _pairs(rng: np.random.Generator, members: np.ndarray, density: float) -> np.ndarray:

@@ -7,18 +7,15 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from genuine.handles import NAMES
+
 BADGE_CHOICES = [
     SelectChoice("", "All badges"),
     SelectChoice("follower_purchase_risk", "Follower-purchase risk"),
     SelectChoice("reply_rate", "Reply rate"),
     SelectChoice("follow_back_ring", "Follow-back ring"),
 ]
-PLATFORM_CHOICES = [
-    SelectChoice("x", "X"),
-    SelectChoice("bluesky", "Bluesky"),
-    SelectChoice("mastodon", "Mastodon"),
-    SelectChoice("instagram", "Instagram"),
-]
+PLATFORM_CHOICES = [SelectChoice(platform, name) for platform, name in NAMES.items()]
 
 
 class DisputeForm(FlaskForm):

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from genuine import reports
-from genuine.api.schemas import check_handle
 from genuine.db import get_db
+from genuine.handles import check
 from genuine.models import Dispute
 from genuine.web.forms import DisputeForm, LookupForm
 
@@ -19,7 +19,7 @@ bp = Blueprint("reports", __name__)
 def index():
     form = LookupForm(request.args)
     if request.args and form.validate():
-        handle = check_handle(form.platform.data, form.handle.data)
+        handle = check(form.platform.data, form.handle.data)
         if handle:
             return redirect(url_for("reports.report", platform=form.platform.data, handle=handle))
         form.handle.errors.append(f"that is not a {form.platform.data} handle")
@@ -35,7 +35,7 @@ def index():
 
 
 def _report_or_404(platform: str, handle: str) -> tuple[str, reports.Report]:
-    normal = check_handle(platform, handle)
+    normal = check(platform, handle)
     if normal is None:
         abort(404)
     with get_db().engine.connect() as conn:
