@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from genuine import create_app
 from genuine.db import get_db, upgrade
 from genuine.formats import read
+from genuine.formats.genuine_folder import COLUMNS
 from genuine.importing import import_records
 
 
@@ -36,31 +37,22 @@ def generate(folder: Path, accounts: int, follows: int, seed: int = 7) -> None:
     rng = np.random.default_rng(seed)
     start = datetime(2015, 1, 1, tzinfo=UTC)
     with (folder / "accounts.csv").open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(
-            [
-                "platform",
-                "handle",
-                "followers_count",
-                "following_count",
-                "posts_count",
-                "created_at",
-                "has_avatar",
-                "bio",
-            ]
-        )
+        w = csv.DictWriter(f, COLUMNS["accounts.csv"])
+        w.writeheader()
         counts = rng.integers(0, 50_000, size=(accounts, 3))
         days = rng.integers(0, 3000, size=accounts)
         for i in range(accounts):
             w.writerow(
-                [
-                    "x",
-                    f"user{i}",
-                    *counts[i],
-                    (start + timedelta(days=int(days[i]))).isoformat(),
-                    i % 3 != 0,
-                    f"bio of user {i}",
-                ]
+                {
+                    "platform": "x",
+                    "handle": f"user{i}",
+                    "followers_count": counts[i][0],
+                    "following_count": counts[i][1],
+                    "posts_count": counts[i][2],
+                    "created_at": (start + timedelta(days=int(days[i]))).isoformat(),
+                    "has_avatar": i % 3 != 0,
+                    "bio": f"bio of user {i}",
+                }
             )
     # Unique (follower, followee) pairs: sample codes without replacement.
     codes = rng.choice(accounts * accounts, size=follows, replace=False)
@@ -68,7 +60,7 @@ def generate(folder: Path, accounts: int, follows: int, seed: int = 7) -> None:
     seconds = rng.integers(0, 3000 * 86400, size=follows)
     with (folder / "follows.csv").open("w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["platform", "follower", "followee", "followed_at"])
+        w.writerow(COLUMNS["follows.csv"])
         for a, b, s in zip(follower.tolist(), followee.tolist(), seconds.tolist(), strict=True):
             w.writerow(["x", f"user{a}", f"user{b}", (start + timedelta(seconds=s)).isoformat()])
 

@@ -5,6 +5,7 @@ import csv
 import pytest
 import sqlalchemy as sa
 
+from genuine.cli import cli
 from genuine.db import get_db
 from genuine.formats import FormatError, read
 from genuine.importing import import_records
@@ -127,3 +128,54 @@ def test_real_cresci_counts_by_label(app, datasets_dir):
     expected = {label: list(labels.values()).count(label) for label in ("human", "fake")}
     assert {label: stored.count(label) for label in ("human", "fake")} == expected
     assert expected["human"] > 0 and expected["fake"] > 0
+
+
+HOSTILE = [
+    (
+        "accounts.csv",
+        ["platform", "handle", "followers_count"],
+        ["x", "carol", "99999999999999999999"],
+        "too large",
+    ),
+    (
+        "accounts.csv",
+        ["platform", "handle", "followers_count"],
+        ["x", "carol", "1e400"],
+        "whole number",
+    ),
+    (
+        "accounts.csv",
+        ["platform", "handle", "created_at"],
+        ["x", "carol", "2999-01-01"],
+        "in the future",
+    ),
+    ("accounts.csv", ["platform", "handle"], ["x", "@"], "holds no handle"),
+    ("accounts.csv", ["platform", "handle"], ["x", "ca rol"], "holds a space"),
+    ("accounts.csv", ["platform", "handle"], ["mastodon", "carol"], "has no instance"),
+    ("follows.csv", ["platform", "follower", "followee"], ["x", "carol", "<b>"], "holds HTML"),
+    (
+        "users.csv",
+        ["screen_name", "followers_count", "friends_count", "statuses_count", "created_at"],
+        ["a" * 300, "1", "1", "1", "Fri Apr 06 10:58:22 +0000 2007"],
+        "longer than 15",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "header", "row", "reason"), HOSTILE, ids=lambda v: str(v)[:20])
+def test_hostile_rows_are_one_line_exit_2_and_rolled_back(app, tmp_path, name, header, row, reason):
+    """Issue 15: each was a traceback (OverflowError, NumericValueOutOfRange) or was kept."""
+    run(app, dataset(tmp_path / "good"))
+    before = dump(app)
+    bad = tmp_path / "bad"
+    if name == "follows.csv":  # a good file first, imported in the same transaction
+        write_csv(bad / "accounts.csv", ["platform", "handle"], [["x", "dave"]])
+    write_csv(bad / name, header, [row])
+    fmt = "twitter-v1" if name == "users.csv" else "genuine"
+    path = bad if name == "follows.csv" else bad / name
+    result = app.test_cli_runner().invoke(cli, ["import", str(path), "--format", fmt])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.strip().splitlines() if line.strip()]
+    assert lines[-1].count("\n") == 0 and f"{name}, line 2" in lines[-1] and reason in lines[-1]
+    assert "Traceback" not in result.output
+    assert dump(app) == before

@@ -10,22 +10,25 @@
   const G = (globalThis.Genuine = globalThis.Genuine || {});
   if (G.core) return;
 
-  const HANDLE_RE = {
-    x: /^[a-z0-9_]{1,15}$/,
-    instagram: /^[a-z0-9._]{1,30}$/,
-    bluesky: /^[a-z0-9-]+(\.[a-z0-9-]+)+$/,
-    mastodon: /^[a-z0-9_.-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/,
+  const HANDLE_SYNTAX = {
+    x: /^([A-Za-z0-9_]{1,15})$/,
+    instagram: /^([A-Za-z0-9._]{1,30})$/,
+    bluesky: /^((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,61})$/,
+    mastodon: /^([A-Za-z0-9_]{1,30}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})$/,
   };
+  const HANDLE_MAX = { x: 16, instagram: 31, bluesky: 254, mastodon: 300 };
   const SCAN_THROTTLE_MS = 100;
   const RETRY_FLOOR_MS = 1000;
   const CLIENT_ERROR_RETRY_MS = 60_000;
 
   /** Same rule as lib/accounts.js normaliseHandle (content scripts cannot import modules). */
   function normaliseHandle(platform, handle) {
-    let h = String(handle || "").trim().toLowerCase();
+    let h = String(handle || "").trim();
     while (h.startsWith("@")) h = h.slice(1);
-    const re = HANDLE_RE[platform];
-    return re && h.length <= 320 && re.test(h) ? h : "";
+    h = h.trim();
+    if (!Object.hasOwn(HANDLE_SYNTAX, platform) || h.length > Math.min(255, HANDLE_MAX[platform])) return "";
+    const m = HANDLE_SYNTAX[platform].exec(h);
+    return m ? m[1].toLowerCase() : "";
   }
 
   // ---- helpers the adapters use ----

@@ -74,6 +74,25 @@ button.action { margin-top: 8px; padding: 4px 10px; border-radius: 8px; cursor: 
 .status { margin-top: 6px; font-size: 12px; }
 ${TONES_CSS}`;
 
+  /** genuine.vocabulary.duration, tested equal on tests/vocabulary_cases.json. */
+  function duration(seconds) {
+    const halfUp = (x) => Math.floor(x + 0.5);
+    for (const [unit, size, atLeast] of [["day", 86400, 1.5], ["hour", 3600, 1.5], ["minute", 60, 1]]) {
+      if (seconds >= size * atLeast) {
+        const value = seconds / size;
+        let text;
+        if (value >= 10 || unit === "minute") text = String(halfUp(value));
+        else {
+          const tenths = halfUp(value * 10);
+          text = `${Math.floor(tenths / 10)}${tenths % 10 ? `.${tenths % 10}` : ""}`;
+        }
+        return text === "1" ? `1 ${unit}` : `${text} ${unit}s`;
+      }
+    }
+    const count = halfUp(seconds);
+    return `${count} second${count === 1 ? "" : "s"}`;
+  }
+
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
@@ -231,8 +250,7 @@ ${TONES_CSS}`;
     } else if (name === "reply_rate") {
       if (typeof b.answered_share === "number") lines.push(`Replies answered: ${pct(b.answered_share)}`);
       if (typeof b.median_reply_seconds === "number") {
-        const m = Math.round(b.median_reply_seconds / 60);
-        lines.push(`Median time to answer: ${m < 120 ? `${m} min` : `${Math.round(m / 60)} h`}`);
+        lines.push(`Median time to answer: ${duration(b.median_reply_seconds)}`);
       }
       if (b.sample_size) lines.push(`Sample: ${b.sample_size} replies`);
     } else if (name === "follow_back_ring") {
@@ -367,5 +385,5 @@ ${TONES_CSS}`;
   });
   document.addEventListener("click", () => closePopover());
 
-  G.render = { createHost, update, theme, closePopover, openPopover };
+  G.render = { createHost, update, theme, closePopover, openPopover, duration, TONE };
 })();

@@ -22,6 +22,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from genuine.formats import read
+from genuine.formats.genuine_folder import COLUMNS
 from genuine.importing import ImportSummary, import_records
 from genuine.models import Account
 
@@ -311,37 +312,12 @@ def _team(w: World) -> None:
             w.follow("mastodon", handles[k % len(handles)], fan, w.days_ago(1))
 
 
+# The demo's rows fill the dataset columns in order (genuine.formats.genuine_folder).
 HEADERS = {
-    "accounts.csv": [
-        "platform",
-        "handle",
-        "display_name",
-        "bio",
-        "followers_count",
-        "following_count",
-        "posts_count",
-        "created_at",
-        "has_avatar",
-        "url",
-    ],
-    "follows.csv": ["platform", "follower", "followee", "followed_at"],
-    "posts.csv": [
-        "platform",
-        "post_id",
-        "author",
-        "created_at",
-        "in_reply_to_post_id",
-        "in_reply_to_author",
-        "text",
-    ],
-    "snapshots.csv": [
-        "platform",
-        "handle",
-        "taken_at",
-        "followers_count",
-        "following_count",
-        "posts_count",
-    ],
+    "accounts.csv": COLUMNS["accounts.csv"][:10],  # through url
+    "follows.csv": COLUMNS["follows.csv"],
+    "posts.csv": COLUMNS["posts.csv"],
+    "snapshots.csv": COLUMNS["snapshots.csv"],
 }
 
 

@@ -17,12 +17,10 @@ from urllib.parse import urlsplit
 
 from mkdocs.exceptions import PluginError
 
+from genuine import vocabulary
+
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-LEVELS = {
-    "follower_purchase_risk": {"low", "medium", "high", "unknown"},
-    "reply_rate": {"responsive", "mixed", "unresponsive", "unknown"},
-    "follow_back_ring": {"member", "not_member", "unknown"},
-}
+LEVELS = {badge: set(levels) for badge, levels in vocabulary.LEVELS.items()}
 OWNERSHIP = {"verified", "unverified", "unverifiable"}
 REQUIRED = ("slug", "name", "headline", "bio_html", "services", "regions", "languages")
 REQUIRED += ("accounts", "case_studies", "review", "published_at")

@@ -16,37 +16,14 @@ import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from genuine import vocabulary
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 BIO_TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "blockquote", "code"}
 
-# Levels in words: what a reader should take away, not the enum.
-WORDS = {
-    "follower_purchase_risk": {
-        "low": "Low risk of bought followers",
-        "medium": "Some followers look bought",
-        "high": "Many followers look bought",
-        "unknown": "Not enough evidence about bought followers",
-    },
-    "reply_rate": {
-        "responsive": "Answers people, and fast",
-        "mixed": "Answers some people",
-        "unresponsive": "Rarely answers people",
-        "unknown": "Not enough questions to judge replies",
-    },
-    "follow_back_ring": {
-        "not_member": "Not in a follow-back ring",
-        "member": "Member of a follow-back ring",
-        "unknown": "Not enough follow data to judge rings",
-    },
-}
-TITLES = {
-    "follower_purchase_risk": "Follower-purchase risk",
-    "reply_rate": "Reply rate",
-    "follow_back_ring": "Follow-back ring",
-}
-GOOD = {"low", "responsive", "not_member"}
-BAD = {"high", "unresponsive", "member"}
+# Levels in words, titles and tones: the one copy in genuine.vocabulary.
+WORDS, TITLES = vocabulary.SENTENCES, vocabulary.TITLES
 
 
 def clean_bio(html: str) -> Markup:
@@ -63,7 +40,8 @@ def clean_bio(html: str) -> Markup:
 
 def tone(level: str) -> str:
     """CSS modifier for a level: good, bad or neutral (medium, mixed, unknown)."""
-    return "good" if level in GOOD else "bad" if level in BAD else "neutral"
+    found = vocabulary.TONES.get(level, "unknown")
+    return found if found in ("good", "bad") else "neutral"
 
 
 def date(value: str | None) -> str:
@@ -78,19 +56,6 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
-def duration(seconds: float | None) -> str:
-    """Seconds in the unit a person would say: '9 minutes', '5.7 hours'."""
-    if seconds is None:
-        return "—"
-    if seconds < 90:
-        return f"{seconds:.0f} seconds"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} minutes"
-    if seconds < 172800:
-        return f"{seconds / 3600:.1f} hours"
-    return f"{seconds / 86400:.1f} days"
-
-
 def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -99,7 +64,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(date=date, percent=percent, duration=duration, tone=tone)
+    env.filters.update(date=date, percent=percent, duration=vocabulary.duration, tone=tone)
     env.globals.update(WORDS=WORDS, TITLES=TITLES, clean_bio=clean_bio)
     return env
 

@@ -72,4 +72,4 @@ def test_healthz_checks_the_queue(app, client):
     app.config["REDIS_URL"] = "redis://127.0.0.1:9/0"
     answer = client.get("/api/v1/healthz")
     assert answer.status_code == 503
-    assert answer.json["checks"]["queue"].startswith("Redis unreachable")
+    assert answer.json["checks"]["queue"] == "unreachable: ConnectionError (Redis)"

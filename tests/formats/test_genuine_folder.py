@@ -107,3 +107,16 @@ def test_folder_without_dataset_files(tmp_path):
         list(read(tmp_path))
     with pytest.raises(FormatError, match="a dataset file is named"):
         list(read(tmp_path / "notes.txt"))
+
+
+def test_columns_are_what_the_readers_take(tmp_path):
+    """COLUMNS (the headers the demo and benchmarks write) is read whole, key columns first."""
+    from genuine.formats.genuine_folder import COLUMNS, FILES
+
+    assert set(COLUMNS) == set(FILES)
+    row = {"platform": "x", "handle": "a", "follower": "a", "followee": "b", "post_id": "1"}
+    row |= {"author": "a", "created_at": "2024-01-01", "taken_at": "2024-01-01"}
+    for name, columns in COLUMNS.items():
+        write_csv(tmp_path / name, list(columns), [[row.get(c, "") for c in columns]])
+        (record,) = read(tmp_path / name)
+        assert set(columns) <= set(record.values), name

@@ -102,13 +102,20 @@ def test_dispute_form_needs_csrf_and_redisplays_errors(app, client, demo):
 
 
 def test_hostile_handles_and_reasons_stay_text(app, client, tmp_path):
-    """Outside input is escaped in pages and charts. Imports refuse hostile handles (no lookup
-    could find them), so they are written straight into the store here, as a bug elsewhere or
-    a hand-edited database could."""
+    """Imported data is outside input: a handle holding HTML is refused at import, and bios
+    and reasons are escaped in pages and charts."""
+    write_csv(tmp_path / "bad" / "accounts.csv", ["platform", "handle"], [["x", XSS]])
+    with pytest.raises(FormatError, match="line 2: column 'handle'"):
+        list(read(tmp_path / "bad"))
     write_csv(
         tmp_path / "accounts.csv",
         ["platform", "handle", "followers_count", "bio"],
-        [["x", "target", "5", XSS]],
+        [["x", "target", "5", XSS]] + [["x", f"fan{i}", "1", XSS] for i in range(3)],
+    )
+    write_csv(
+        tmp_path / "follows.csv",
+        ["platform", "follower", "followee"],
+        [["x", f"fan{i}", "target"] for i in range(3)],
     )
     engine = get_db(app).engine
     import_records(engine, read(tmp_path))

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from genuine import demo as demo_world
+from genuine import vocabulary
 from genuine.api import cards
 from genuine.cards.score import score_store
 from genuine.commands.data import UserError, require_schema
@@ -31,13 +32,6 @@ def score(platform: tuple[str, ...]) -> None:
     click.echo(f"scored {total:,} accounts" + (f" ({detail})" if detail else ""))
 
 
-LEVEL_WORDS = {
-    "follower_purchase_risk": "follower-purchase risk",
-    "reply_rate": "reply rate",
-    "follow_back_ring": "follow-back ring",
-}
-
-
 @click.command("badge")
 @click.argument("platform", type=click.Choice(PLATFORMS))
 @click.argument("handle")
@@ -57,9 +51,9 @@ def badge(platform: str, handle: str, as_json: bool) -> None:
         return
     synthetic = " (synthetic demo data)" if card.get("synthetic") else ""
     click.echo(f"{platform}:{handle}, computed {card['computed_at']}{synthetic}")
-    for name, words in LEVEL_WORDS.items():
+    for name, title in vocabulary.TITLES.items():
         entry = card["badges"][name]
-        click.echo(f"  {words}: {entry['level']}")
+        click.echo(f"  {title.lower()}: {entry['level']}")
         for reason in entry["reasons"]:
             click.echo(f"    - {reason['text']}")
     click.echo(f"  report: {card['report_url']}")

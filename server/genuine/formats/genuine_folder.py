@@ -14,6 +14,23 @@ from genuine.formats.csvio import FormatError, Record, Row, read_rows
 from genuine.handles import PLATFORMS, parse
 
 FILES = ("accounts.csv", "snapshots.csv", "follows.csv", "posts.csv")
+# Every column each file may hold, key columns first (DESIGN.md "Dataset folder"): what
+# writers of dataset folders (the demo world, benchmarks, tests) take their headers from.
+COLUMNS = {
+    "accounts.csv": (
+        *("platform", "handle", "display_name", "bio", "followers_count", "following_count"),
+        *("posts_count", "created_at", "has_avatar", "url", "verified", "is_private", "is_bot"),
+    ),
+    "snapshots.csv": (
+        *("platform", "handle", "taken_at", "followers_count", "following_count"),
+        "posts_count",
+    ),
+    "follows.csv": ("platform", "follower", "followee", "followed_at"),
+    "posts.csv": (
+        *("platform", "post_id", "author", "created_at", "in_reply_to_post_id"),
+        *("in_reply_to_author", "text"),
+    ),
+}
 
 
 def _platform(row: Row, override: str | None) -> str:

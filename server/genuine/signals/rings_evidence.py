@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from genuine.signals.wording import pct
+from genuine.signals.wording import duration, pct
 
 # Tags and phrases that advertise following back anyone who follows.
 FOLLOW_BACK_PATTERN = re.compile(
@@ -71,16 +71,6 @@ def creation_peers(created_at: np.ndarray, window: int) -> np.ndarray:
     hi = np.searchsorted(order, created_at + window, side="right")
     lo = np.searchsorted(order, created_at - window, side="left")
     return hi - lo - 1
-
-
-def duration(seconds: int) -> str:
-    if seconds % 86400 == 0:
-        days = seconds // 86400
-        return f"{days} day" + ("s" if days != 1 else "")
-    if seconds % 3600 == 0:
-        hours = seconds // 3600
-        return f"{hours} hour" + ("s" if hours != 1 else "")
-    return f"{seconds} seconds"
 
 
 def dense_reason(mutual_in: int, size: int, density: float) -> Reason:

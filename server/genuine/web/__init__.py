@@ -6,6 +6,8 @@ import importlib
 
 from flask import Flask, current_app
 
+from genuine import vocabulary
+
 BLUEPRINTS = [
     "genuine.web.reports",
     "genuine.web.auth",
@@ -35,18 +37,6 @@ HTML_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
-LEVEL_WORDS = {
-    "low": ("Low risk", "✓"),
-    "medium": ("Medium risk", "!"),
-    "high": ("High risk", "✗"),
-    "responsive": ("Responsive", "✓"),
-    "mixed": ("Mixed", "!"),
-    "unresponsive": ("Unresponsive", "✗"),
-    "member": ("Ring member", "✗"),
-    "not_member": ("Not in a ring", "✓"),
-    "unknown": ("Unknown", "?"),
-}
-
 
 def init_app(app: Flask) -> None:
     limiter = app.extensions["genuine.limiter"]
@@ -74,21 +64,14 @@ def init_app(app: Flask) -> None:
 
     @app.template_filter("level_word")
     def level_word(level: str) -> str:
-        return LEVEL_WORDS.get(level, (level, "?"))[0]
+        return vocabulary.label(level)
 
     @app.template_filter("level_icon")
     def level_icon(level: str) -> str:
-        return LEVEL_WORDS.get(level, (level, "?"))[1]
+        return vocabulary.icon(level)
 
     @app.template_filter("percent")
     def percent(value: float | None) -> str:
         return "—" if value is None else f"{value:.0%}"
 
-    @app.template_filter("duration")
-    def duration(seconds: float | None) -> str:
-        if seconds is None:
-            return "—"
-        for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
-            if seconds >= size:
-                return f"{seconds / size:.1f} {unit}"
-        return f"{seconds:.0f} seconds"
+    app.add_template_filter(vocabulary.duration, "duration")

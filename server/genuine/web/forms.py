@@ -8,12 +8,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from genuine.handles import NAMES
+from genuine.vocabulary import TITLES
 
-BADGE_CHOICES = [
-    SelectChoice("", "All badges"),
-    SelectChoice("follower_purchase_risk", "Follower-purchase risk"),
-    SelectChoice("reply_rate", "Reply rate"),
-    SelectChoice("follow_back_ring", "Follow-back ring"),
+BADGE_CHOICES = [SelectChoice("", "All badges")] + [
+    SelectChoice(badge, title) for badge, title in TITLES.items()
 ]
 PLATFORM_CHOICES = [SelectChoice(platform, name) for platform, name in NAMES.items()]
 
