@@ -119,14 +119,7 @@ def test_hostile_handles_and_reasons_stay_text(app, client, tmp_path):
     )
     engine = get_db(app).engine
     import_records(engine, read(tmp_path))
-    write_csv(
-        tmp_path / "bad" / "follows.csv",
-        ["platform", "follower", "followee"],
-        [["x", f"{XSS}0", "target"]],
-    )
-    with pytest.raises(FormatError, match=r"column 'follower'"):
-        list(read(tmp_path / "bad"))
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # as a bug elsewhere or a hand-edited store could hold them
         conn.execute(
             Follow.__table__.insert(),
             [{"platform": "x", "follower": f"{XSS}{i}", "followee": "target"} for i in range(3)],

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from genuine.sources import Fetched, Progress, http_client
-from genuine.sources.common import as_int, domain, parse_time, short_id
+from genuine.sources.common import as_int, domain, enough, parse_time, short_id
 from genuine.sources.http import AccountGone, BudgetExceeded, RateLimited, SourceError
 
 APPVIEW = "https://public.api.bsky.app"
@@ -198,11 +198,8 @@ class BlueskySource:
         stop = "the account has no older posts"
         try:
             while limit > 0:
-                if own >= limit:
-                    stop = f"{limit} posts read (AUDIT_POSTS)"
-                    break
-                if wanted and found >= wanted:
-                    stop = f"enough questions (AUDIT_QUESTIONS is {wanted})"
+                if stopped := enough(own, limit, found, wanted):
+                    stop = stopped
                     break
                 body = self.xrpc(
                     "app.bsky.feed.getAuthorFeed",
@@ -218,7 +215,7 @@ class BlueskySource:
                         continue  # reposts of others' posts
                     parent = ((item.get("reply") or {}).get("parent") or {}).get("author")
                     post = self.post(view, self.handle_of(parent) if parent else None)
-                    if own >= limit or (wanted and found >= wanted):
+                    if enough(own, limit, found, wanted):
                         break
                     if not post:
                         continue

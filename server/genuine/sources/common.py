@@ -53,3 +53,13 @@ def short_id(value: str) -> str:
 
 def as_int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def enough(own: int, limit: int, found: int, wanted: int) -> str | None:
+    """Why an audit stops reading the account's posts now (AUDIT_POSTS or AUDIT_QUESTIONS
+    reached), or None to read on."""
+    if own >= limit:
+        return f"{limit} posts read (AUDIT_POSTS)"
+    if wanted and found >= wanted:
+        return f"enough questions (AUDIT_QUESTIONS is {wanted})"
+    return None

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from genuine.sources import Fetched, Progress, http_client
-from genuine.sources.common import as_int, domain, html_text, parse_time, short_id
+from genuine.sources.common import as_int, domain, enough, html_text, parse_time, short_id
 from genuine.sources.http import (
     AccountGone,
     BudgetExceeded,
@@ -209,18 +209,15 @@ class MastodonSource:
         stop = "the account has no older posts"
         try:
             while path and limit > 0:
-                if own >= limit:
-                    stop = f"{limit} posts read (AUDIT_POSTS)"
-                    break
-                if wanted and found >= wanted:
-                    stop = f"enough questions (AUDIT_QUESTIONS is {wanted})"
+                if stopped := enough(own, limit, found, wanted):
+                    stop = stopped
                     break
                 page, path = self._get(path, params)
                 params = None
                 if not isinstance(page, list) or not page:
                     break
                 for status in [s for s in page if isinstance(s, dict)]:
-                    if own >= limit or (wanted and found >= wanted):
+                    if enough(own, limit, found, wanted):
                         break
                     statuses.append(status)
                     own += 1
