@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from genuine import create_app
 from genuine.cli import cli
 from genuine.db import get_db, upgrade
+from tests.conftest import skip_or_fail
 
 CLOSED_REDIS = "redis://127.0.0.1:1/0"
 CLOSED_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:1/genuine"
@@ -43,7 +44,9 @@ def _free_port() -> int:
 def own_redis():
     """A throwaway redis-server on a spare port; the test may kill it (`.terminate()`)."""
     if not shutil.which("redis-server"):
-        pytest.skip("redis-server not installed")
+        skip_or_fail(
+            "redis-server not installed (a laptop without Redis)", "GENUINE_REQUIRE_SERVICES"
+        )
     port = _free_port()
     server = subprocess.Popen(
         ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],

@@ -35,7 +35,13 @@ SIGNALS: dict[str, Signal] = {
             "follower-purchase-risk.md",
             ("classifier", "features", "jumps", "stats"),
         ),
-        Signal("reply_rate", "reply_rate", "reply_rates", "reply-rate.md", ("posts", "wording")),
+        Signal(
+            "reply_rate",
+            "reply_rate",
+            "reply_rates",
+            "reply-rate.md",
+            ("posts", "questions", "wording"),
+        ),
         Signal(
             "follow_back_ring",
             "rings",

@@ -54,8 +54,8 @@ account's other handles (a brand's main account when support answers) are not qu
 support account; posts missing from the input (deleted, outside a sample) can only lower the
 share.
 
-Indexing the posts (handle codes, reply links, mention parsing) lives in posts.py; this module
-only counts on the index.
+Indexing the posts (handle codes, reply links, mention parsing) lives in posts.py, finding the
+questions and their answer delays in questions.py; this module only estimates and words.
 
 Reason codes: answered_count, median_reply, late_answers, still_open, excluded_undated,
 no_questions, too_few_questions, level_responsive, level_slow, level_mixed, level_unresponsive,
@@ -65,19 +65,18 @@ equity_unknown, equity_even, equity_favours_big, equity_favours_small.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from typing import Any
 
 import numpy as np
 
 from genuine.handles import normalise as normalize_handle
-from genuine.signals.posts import Posts, epoch_seconds
+from genuine.signals.posts import Posts
+from genuine.signals.questions import WINDOW_SECONDS, Flags, Questions, When, find_questions
 from genuine.signals.stats import KaplanMeier, kaplan_meier, newcombe_difference
 from genuine.signals.wording import duration, pct, plural
 
-WINDOW_SECONDS = 7 * 24 * 3600
 RESPONSIVE_SHARE = 0.90
 RESPONSIVE_MEDIAN_SECONDS = 15 * 60
 UNRESPONSIVE_SHARE = 0.50
@@ -85,8 +84,6 @@ MIN_QUESTIONS = 30
 SMALL_FOLLOWING = 1_000  # askers with fewer followers than this
 BIG_FOLLOWING = 10_000  # askers with at least this many followers
 MIN_EQUITY_GROUP = 20
-Flags = Sequence[bool] | np.ndarray
-When = datetime | float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,64 +137,6 @@ class ReplyRate:
         card["interval"] = list(self.interval) if self.interval else None
         card["reasons"] = [asdict(r) for r in self.reasons]
         return card
-
-
-@dataclass(frozen=True, slots=True)
-class Questions:
-    """One row per (question post, addressed account): arrays aligned with each other."""
-
-    post: np.ndarray  # index into the Posts columns
-    target: np.ndarray  # handle code of the addressed account
-    asker: np.ndarray  # handle code of the author
-    delay: np.ndarray  # seconds to the earliest answer by target; NaN if never answered
-    answered: np.ndarray  # bool: answered within the window, and before the data ends
-    counted: np.ndarray  # bool: dated and asked by the end of the data, so part of the sample
-    watched: np.ndarray  # seconds from the question to the end of the data (NaN if undated)
-    names: list[str]  # handle of each code
-
-
-def find_questions(
-    posts: Posts,
-    subject: str | None = None,
-    *,
-    as_of: When = None,
-    window_seconds: float = WINDOW_SECONDS,
-    askable: Flags | None = None,
-) -> Questions:
-    """All questions (to ``subject`` only, if given) with their answer delays, vectorised.
-
-    ``askable``: one flag per post; only flagged posts can be questions (e.g. twcs ``inbound``,
-    to count customers only). Any post can still be an answer.
-    """
-    index = posts.index
-    ac, t = index.author_code, index.t
-    reply_post = np.flatnonzero(index.parent_author >= 0)
-    post = np.concatenate([reply_post, index.mention_post])
-    target = np.concatenate([index.parent_author[reply_post], index.mention_code])
-    keep = target != ac[post]  # an account never asks itself
-    if subject is not None:
-        keep &= target == index.codes.get(normalize_handle(subject), -1)
-    if askable is not None:
-        keep &= np.asarray(askable, dtype=bool)[post]
-    k = np.int64(max(len(index.codes), 1))
-    key = np.unique(post[keep] * k + target[keep])  # a post that replies and mentions: once
-    post, target = key // k, key % k
-    # Answers: posts replying to a post in the input, keyed by (parent post, replier).
-    replies = np.flatnonzero(index.parent >= 0)
-    akey = index.parent[replies] * k + ac[replies]
-    order = np.lexsort((t[replies], akey))  # by key, then earliest first (NaN last)
-    ukey, first = np.unique(akey[order], return_index=True)
-    first_time = t[replies][order][first]
-    pos = np.minimum(np.searchsorted(ukey, key), max(len(ukey) - 1, 0))
-    found = ukey[pos] == key if len(ukey) else np.zeros(len(key), dtype=bool)
-    delay = np.full(len(key), np.nan)
-    delay[found] = np.maximum(first_time[pos[found]] - t[post[found]], 0.0)
-    end = epoch_seconds([as_of])[0] if as_of is not None else t[np.isfinite(t)].max(initial=-np.inf)
-    watched = end - t[post]
-    with np.errstate(invalid="ignore"):
-        counted = watched >= 0  # False when undated, or asked after ``as_of``
-        answered = counted & (delay <= np.minimum(window_seconds, watched))
-    return Questions(post, target, ac[post], delay, answered, counted, watched, index.names)
 
 
 def reply_rate(

@@ -12,15 +12,13 @@ Pure functions over arrays (no Flask, no database). The method, in the order it 
    group and how many of them it follows back. Ring members follow back nearly everyone;
    colleagues and friends follow each other but rarely strangers. Members measured as
    selective are removed, the rest is split again, and a group is a ring when it is still
-   dense and at least half of it follows back strangers indiscriminately.
-   An account with fewer than `min_outside_followers` outside followers is unmeasured;
-   a group of unmeasured accounts is only called a ring when most of them advertise
-   following back in their bios. Otherwise its members are `unknown`, never guessed.
+   dense and at least half of it follows back strangers indiscriminately. An account with
+   fewer than `min_outside_followers` outside followers is unmeasured; a group of them is a
+   ring only when most advertise following back in their bios, else `unknown`, never guessed.
 4. Corroborating evidence per member: follow-back hashtags, follows made in lockstep,
    registrations bunched in time. Reported, never decisive on their own.
 
-Synthetic graphs with planted truth come from `genuine.synthetic.graphs`; the measured
-precision and recall are in site/docs/methodology/follow-back-rings.md.
+Planted-truth graphs: `genuine.synthetic.graphs`; measured figures: the methodology page.
 """
 
 from __future__ import annotations
