@@ -7,6 +7,7 @@ from genuine.sources.http import (
     HttpClient,
     UnsafeAddress,
     _reset_seconds,
+    is_public_address,
     public_https,
     same_origin,
 )
@@ -142,6 +143,55 @@ def test_public_https_refuses_private_and_odd_addresses(url):
 def test_public_https_refuses_names_that_resolve_inside(address):
     with pytest.raises(UnsafeAddress, match="public addresses only"):
         public_https("https://innocent.example/api", resolve=_resolving_to(address))
+
+
+# Every IPv6 spelling of an IPv4 address is judged by the IPv4 address it reaches.
+ADDRESSES = [
+    ("93.184.216.34", True),
+    ("2606:2800:220:1:248:1893:25c8:1946", True),
+    ("127.0.0.1", False),
+    ("::1", False),
+    ("::", False),
+    ("fe80::1%eth0", False),
+    ("::ffff:127.0.0.1", False),  # IPv4-mapped
+    ("::ffff:10.0.0.1", False),
+    ("::ffff:169.254.169.254", False),
+    ("::ffff:93.184.216.34", True),
+    ("::127.0.0.1", False),  # IPv4-compatible
+    ("::10.1.2.3", False),
+    ("::169.254.169.254", False),
+    ("::93.184.216.34", True),
+    ("64:ff9b::7f00:1", False),  # NAT64 well-known prefix, loopback
+    ("64:ff9b::a00:1", False),  # NAT64 of 10.0.0.1
+    ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254
+    ("64:ff9b::5db8:d822", True),  # NAT64 of 93.184.216.34
+    ("64:ff9b:1::7f00:1", False),  # NAT64 local-use prefix: never public
+    ("64:ff9b:1:2:3::5db8:d822", False),
+    ("2002:7f00:1::1", False),  # 6to4 of 127.0.0.1
+    ("2002:5db8:d822::1", True),  # 6to4 of 93.184.216.34
+    ("2001:0:4136:e378:8000:63bf:3fff:fdd2", False),  # Teredo
+]
+
+
+@pytest.mark.parametrize(("address", "public"), ADDRESSES)
+def test_is_public_address(address, public):
+    assert is_public_address(address) is public
+
+
+@pytest.mark.parametrize(("address", "public"), ADDRESSES)
+def test_public_https_judges_every_address_form(address, public):
+    resolve = _resolving_to(address)
+    if public:
+        public_https("https://innocent.example/api", resolve=resolve)
+    else:
+        with pytest.raises(UnsafeAddress, match="public addresses only"):
+            public_https("https://innocent.example/api", resolve=resolve)
+
+
+@pytest.mark.parametrize("host", ["[::127.0.0.1]", "[64:ff9b::7f00:1]", "[::ffff:127.0.0.1]"])
+def test_public_https_refuses_ipv6_literals_of_loopback(host):
+    with pytest.raises(UnsafeAddress):
+        public_https(f"https://{host}/api")
 
 
 def test_public_https_allows_public_names():

@@ -74,6 +74,30 @@ def _header(response: requests.Response, names: tuple[str, ...]) -> str | None:
     return next((response.headers[n] for n in names if n in response.headers), None)
 
 
+NAT64_WELL_KNOWN = ipaddress.ip_network(
+    "64:ff9b::/96"
+)  # RFC 6052: the IPv4 address is the last 32 bits
+NAT64_LOCAL_USE = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: never globally reachable
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # RFC 4291, deprecated
+
+
+def is_public_address(text: str) -> bool:
+    """True when `text` is a globally reachable address, including every IPv4 address that
+    an IPv6 form carries (IPv4-mapped, IPv4-compatible, NAT64, 6to4): `::ffff:127.0.0.1`,
+    `::127.0.0.1`, `64:ff9b::7f00:1` and `2002:7f00:1::` all reach loopback."""
+    address = ipaddress.ip_address(text.split("%", 1)[0])
+    if not address.is_global:
+        return False
+    if isinstance(address, ipaddress.IPv4Address):
+        return True
+    if address in NAT64_LOCAL_USE:
+        return False
+    embedded = address.ipv4_mapped or address.sixtofour
+    if embedded is None and (address in NAT64_WELL_KNOWN or address in IPV4_COMPATIBLE):
+        embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return embedded is None or embedded.is_global
+
+
 def public_https(url: str, resolve: Callable[..., Any] | None = None) -> None:
     """Raise UnsafeAddress unless `url` is https on port 443 to a host whose every address
     is public. (A name can still be re-pointed between this check and the connection; an
@@ -90,8 +114,8 @@ def public_https(url: str, resolve: Callable[..., Any] | None = None) -> None:
         found = (resolve or socket.getaddrinfo)(host, 443, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         raise SourceError(f"{host} could not be resolved") from None
-    addresses = {info[4][0].split("%", 1)[0] for info in found}
-    if not addresses or not all(ipaddress.ip_address(a).is_global for a in addresses):
+    addresses = {info[4][0] for info in found}
+    if not addresses or not all(is_public_address(a) for a in addresses):
         raise UnsafeAddress(f"refusing {host}: it does not resolve to public addresses only")
 
 
