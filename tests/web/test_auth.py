@@ -186,3 +186,42 @@ def test_reset_links_sent_over_smtp_are_not_kept_in_the_outbox(app, client, monk
     assert re.search(r"/reset/\S+", delivered[0])  # the mail itself carries the link
     assert "/reset/" not in stored.body and people.SECRET_REMOVED in stored.body
     assert stored.sent_at is not None
+
+
+def test_simultaneous_sign_ups_with_one_email_answer_as_for_a_taken_email(app):
+    """Many sign-ups for one address at the same moment: one account, every other request
+    told that the address has an account (never a 500 from the unique index)."""
+    import threading
+
+    app.config["RATE_LIMIT_AUTH"] = "1000 per minute"
+    count = 8
+    barrier, answers = threading.Barrier(count), []
+    clients = [app.test_client() for _ in range(count)]
+    tokens = [csrf(c.get("/signup").get_data(as_text=True)) for c in clients]
+
+    def sign_up(client, token):
+        form = {"csrf_token": token, "name": "Jo", "email": "same@example.org"}
+        barrier.wait()
+        try:
+            response = client.post(
+                "/signup", data={**form, "password": PASSWORD, "confirm": PASSWORD}
+            )
+        except Exception as exc:  # TESTING propagates what would be a 500
+            answers.append((500, repr(exc)))
+        else:
+            answers.append((response.status_code, response.get_data(as_text=True)))
+
+    threads = [
+        threading.Thread(target=sign_up, args=pair) for pair in zip(clients, tokens, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    statuses = sorted(status for status, _ in answers)
+    assert statuses == [302] + [400] * (count - 1), [t[:300] for s, t in answers if s == 500]
+    assert all(
+        "an account with this email exists" in text for status, text in answers if status == 400
+    )
+    with get_db(app).session() as session:
+        assert session.execute(sa.select(sa.func.count()).select_from(User)).scalar() == 1

@@ -55,13 +55,22 @@ def by_email(session: Session, email: str) -> User | None:
     ).scalar_one_or_none()
 
 
-def create_user(session: Session, email: str, name: str, password: str, role: str) -> User:
+def create_user(
+    session: Session,
+    email: str,
+    name: str,
+    password: str,
+    role: str,
+    password_hash: str | None = None,
+) -> User:
+    """A new user; `password_hash`, when given, is `hash_password(password)` computed
+    beforehand (so a caller need not hold a transaction open while argon2 runs)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     user = User(
         email=normalise_email(email),
         name=name.strip()[:100],
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         role=role,
     )
     session.add(user)
