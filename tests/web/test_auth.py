@@ -225,3 +225,23 @@ def test_simultaneous_sign_ups_with_one_email_answer_as_for_a_taken_email(app):
     )
     with get_db(app).session() as session:
         assert session.execute(sa.select(sa.func.count()).select_from(User)).scalar() == 1
+
+
+def test_sign_in_rotates_the_csrf_token(app, client):
+    """A token read before sign-in (on a shared computer, say) is no good after it."""
+    user(app, "jane@example.org")
+    before = csrf(client.get("/signin").get_data(as_text=True))
+    assert (
+        client.post(
+            "/signin",
+            data={"csrf_token": before, "email": "jane@example.org", "password": PASSWORD},
+        ).status_code
+        == 302
+    )
+    after = csrf(client.get("/me").get_data(as_text=True))
+    assert after != before
+    stale = client.post("/signout", data={"csrf_token": before})
+    assert client.get("/me").status_code == 200  # the stale token did not sign out
+    assert stale.status_code == 302
+    assert client.post("/signout", data={"csrf_token": after}).status_code == 302
+    assert client.get("/me").status_code == 302

@@ -17,11 +17,13 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask import session as cookie_session
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
@@ -86,6 +88,14 @@ def _safe_next(target: str | None) -> str:
     return url_for("submit.dashboard")
 
 
+def _sign_in(user: User) -> None:
+    """Sign in with a new CSRF token: one read before sign-in (a shared computer, a page
+    an attacker saw) does not carry over into the signed-in session."""
+    login_user(user)
+    cookie_session.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    g.pop("csrf_token", None)
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
     form = SignUpForm()
@@ -94,7 +104,7 @@ def signup():
         if user is None:
             form.email.errors.append("an account with this email exists: sign in instead")
         else:
-            login_user(user)
+            _sign_in(user)
             flash("Welcome. Fill in your profile and save it as a draft whenever you like.")
             return redirect(url_for("submit.edit"))
     status = 400 if request.method == "POST" else 200
@@ -130,7 +140,7 @@ def signin():
             user = people.by_email(session, form.email.data)
             good = people.check_password(user, form.password.data)
         if good:
-            login_user(user)
+            _sign_in(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("that email and password do not match an account")
     status = 400 if request.method == "POST" else 200
