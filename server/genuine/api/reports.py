@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from flask import Blueprint, jsonify
 from spectree import Response as Responses
 
@@ -32,7 +34,13 @@ def report(platform: str, handle: str):
         card=found.card,
         evidence=found.evidence,
         disputes=[
-            {"id": d.id, "badge": d.badge, "reason": d.reason, "created_at": d.created_at}
+            {"id": d.id, "badge": d.badge, "reason": d.reason, "created_at": _iso(d.created_at)}
             for d in found.disputes
         ],
     )
+
+
+def _iso(moment):
+    """ISO 8601 with its offset, as the spec says (jsonify alone writes RFC 1123); SQLite
+    hands back naive datetimes, which are UTC here."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
