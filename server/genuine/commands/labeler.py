@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from genuine.commands.data import UserError, require_schema
 from genuine.db import get_db
 from genuine.labeler.declaration import declaration as declaration_record
 from genuine.labeler.emit import subjects
-from genuine.labeler.setup import NotConfigured, configured_labeler, key_path
+from genuine.labeler.setup import NotConfigured, configured_labeler, key_path, labeler_did
 from genuine.labeler.sign import did_key, generate_key, multibase_public_key, write_key
 
 
@@ -79,6 +80,42 @@ def sync() -> None:
         f"emitted {out.emitted}, renewed {out.renewed}, negated {out.negated}, "
         f"held by disputes {out.held}, skipped without DID {out.skipped_no_did}"
     )
+
+
+@labeler.command("stream")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=5001, show_default=True)
+@click.option(
+    "--poll",
+    type=click.FloatRange(0.01, 60),
+    default=0.25,
+    show_default=True,
+    help="Seconds between looks at the label table for new labels.",
+)
+@click.option(
+    "--buffer",
+    type=click.IntRange(1, 1_000_000),
+    default=1000,
+    show_default=True,
+    help="Live frames a subscriber may fall behind before it is disconnected.",
+)
+@with_appcontext
+def stream(host: str, port: int, poll: float, buffer: int) -> None:
+    """Serve com.atproto.label.subscribeLabels over WebSocket (behind the reverse proxy)."""
+    import asyncio
+    import logging
+
+    from genuine.labeler.stream import PATH, LabelStream, run
+
+    require_schema()
+    try:
+        labeler_did(current_app)
+    except NotConfigured as exc:
+        raise UserError(str(exc)) from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    click.echo(f"streaming labels on ws://{host}:{port}{PATH}; Ctrl-C stops")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run(LabelStream(get_db().engine, poll=poll, buffer=buffer), host, port))
 
 
 commands = [labeler]
