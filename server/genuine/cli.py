@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "genuine.commands.users",
     "genuine.commands.directory",
     "genuine.commands.serve",
+    "genuine.commands.labeler",
 ]
 
 

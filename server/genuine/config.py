@@ -84,3 +84,12 @@ REAUDIT_AFTER_HOURS = 168
 REAUDIT_BATCH = 50
 # Run queued jobs at once, in the caller (tests); the default is a worker (`genuine worker`).
 QUEUE_IMMEDIATE = False
+
+# --- The Bluesky labeler (genuine.labeler, issue 14): off until LABELER_DID is set ---
+# The labeler's own DID (did:plc:... or did:web:...), the `src` of every label it signs.
+LABELER_DID: str | None = None
+# The secp256k1 signing key written by `genuine labeler keygen` (PEM). None: labeler.pem in
+# the instance folder.
+LABELER_KEY_PATH: str | None = None
+# Where DIDs are resolved (the issuer of a report's inter-service token).
+PLC_DIRECTORY_URL = "https://plc.directory"
