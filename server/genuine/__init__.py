@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-__version__ = "0.1.0"
+from genuine.version import __version__ as __version__  # `genuine.__version__`, for tools
 
 
 class ConfigurationError(RuntimeError):

@@ -16,6 +16,8 @@ from typing import Any
 from flask import Flask, request
 from werkzeug.exceptions import BadRequest
 
+from genuine.problems import PREFIX, problem_response
+
 _REFUSED = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
 CONTROL = re.compile(f"[{_REFUSED}]")
 # The same rule as JSON Schema patterns, for the OpenAPI document (genuine.api._finish, schemas).
@@ -63,8 +65,6 @@ def refuse_controls() -> Any:
                 f"{where or 'the body'} contains the control character {character}, "
                 "which nothing here accepts: remove it and send again"
             )
-            from genuine.api import PREFIX
-            from genuine.api.problems import problem_response
 
             if request.path.startswith(PREFIX):
                 return problem_response(400, "control_character", detail, where=where)

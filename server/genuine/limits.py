@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, current_app, g, request
+from flask import Blueprint, Flask, current_app, g
 from flask.logging import default_handler
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -76,11 +76,3 @@ def limits_problem(app: Flask | None = None) -> str | None:
     if limiter.storage.check():
         return None
     return "degraded: Redis unreachable, limits are counted in memory in each process"
-
-
-def identify() -> None:
-    """Look up the API key (if any) before limits are counted, so they apply per key."""
-    from genuine.api.auth import current_key
-
-    if request.headers.get("X-API-Key"):
-        g.api_key = current_key(required=False)

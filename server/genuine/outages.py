@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from flask import Flask, Response, request
 from werkzeug.exceptions import ServiceUnavailable
 
+from genuine.problems import PREFIX, problem_response
+
 try:  # Redis is an optional extra (genuine[redis])
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -103,8 +105,6 @@ def describe(exc: BaseException) -> Outage | None:
 
 def unavailable_response(outage: Outage) -> Response:
     """503 with Retry-After: problem+json under the API, a plain page elsewhere."""
-    from genuine.api import PREFIX
-    from genuine.api.problems import problem_response
 
     detail = f"{outage.line()}; try again later"
     if request.path.startswith(PREFIX):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from genuine import charts as draw
 from genuine.models import AccountReport, BadgeCard, Dispute, lookup_key
 
 
@@ -40,8 +42,6 @@ def load(conn: sa.Connection, platform: str, handle: str) -> Report | None:
 
 def charts(engine: sa.Engine, platform: str, handle: str, report: Report) -> dict[str, Any]:
     """The report's charts, drawn once per card version and kept with the report."""
-    from genuine.web import charts as draw
-
     key = lookup_key(platform, handle)
     with engine.connect() as conn:
         cached = conn.execute(
@@ -59,3 +59,20 @@ def charts(engine: sa.Engine, platform: str, handle: str, report: Report) -> dic
             .values(charts=drawn, charts_etag=report.etag)
         )
     return drawn
+
+
+def dispute(
+    session: Session, platform: str, handle: str, badge: str | None, reason: str, contact: str
+) -> Dispute:
+    """Record a dispute of a badge (the web form, the API, a labeler appeal); the report
+    shows it until an admin resolves it. Runs in the caller's transaction."""
+    row = Dispute(
+        platform=platform,
+        handle=handle,
+        badge=badge or None,
+        reason=reason.strip(),
+        contact=contact.strip(),
+        created_at=datetime.now(UTC),
+    )
+    session.add(row)
+    return row

@@ -13,11 +13,13 @@ from flask import Blueprint, Flask, Response, jsonify, request
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from werkzeug.exceptions import HTTPException
 
-from genuine import __version__
-from genuine.api.problems import from_http_exception
+from genuine import controls, limits, outages
+from genuine.api.auth import identify
+from genuine.api.cards import CardCount
 from genuine.controls import PLAIN
+from genuine.problems import PREFIX, from_http_exception
+from genuine.version import __version__
 
-PREFIX = "/api/v1"
 BLUEPRINTS = [
     "genuine.api.badges",
     "genuine.api.meta",
@@ -48,10 +50,6 @@ spec = SpecTree(
 
 
 def init_app(app: Flask) -> None:
-    from genuine import controls, limits, outages
-    from genuine.api.cards import CardCount
-    from genuine.limits import identify
-
     api = Blueprint("api", __name__, url_prefix=PREFIX)
 
     @api.get("/openapi.json")

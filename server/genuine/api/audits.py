@@ -16,10 +16,10 @@ from spectree import Response as Responses
 from genuine import pipeline
 from genuine.api import spec
 from genuine.api.auth import key_required
-from genuine.api.problems import Problem
 from genuine.api.requests import parse_json
 from genuine.api.schemas import AccountRef, ProblemModel
 from genuine.db import get_db
+from genuine.problems import Problem
 
 bp = Blueprint("audits", __name__)
 WRITES = True  # POSTs count against the write rate limit (genuine.limits)

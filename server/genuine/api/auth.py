@@ -7,10 +7,10 @@ from functools import wraps
 import sqlalchemy as sa
 from flask import g, request
 
-from genuine.api.problems import Problem
 from genuine.db import get_db
 from genuine.models import ApiKey
 from genuine.models.users import hash_key
+from genuine.problems import Problem
 
 
 def current_key(*, required: bool = True) -> ApiKey | None:
@@ -43,3 +43,9 @@ def key_required(*, admin: bool = False):
         return wrapper
 
     return decorate
+
+
+def identify() -> None:
+    """Look up the API key (if any) before limits are counted, so they apply per key."""
+    if request.headers.get("X-API-Key"):
+        g.api_key = current_key(required=False)

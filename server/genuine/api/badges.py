@@ -10,7 +10,6 @@ from flask import Blueprint, Response, current_app, request
 from spectree import Response as Responses
 
 from genuine.api import cards, spec
-from genuine.api.problems import Problem
 from genuine.api.requests import parse_json
 from genuine.api.schemas import (
     Card,
@@ -24,6 +23,7 @@ from genuine.api.schemas import (
 from genuine.db import get_db
 from genuine.handles import HINTS, PLATFORMS, check
 from genuine.models.accounts import lookup_key
+from genuine.problems import Problem
 
 bp = Blueprint("badges", __name__)
 HEX = re.compile(r"[0-9a-f]{1,64}")

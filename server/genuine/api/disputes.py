@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
 from flask import Blueprint, jsonify
 from spectree import Response as Responses
 
+from genuine import reports
 from genuine.api import spec
 from genuine.api.auth import key_required
 from genuine.api.requests import parse_json
@@ -33,16 +32,11 @@ def public(dispute: Dispute) -> dict:
 def create():
     """Dispute a badge: the report shows it as disputed until an admin resolves it."""
     body = parse_json(DisputeCreate)
-    dispute = Dispute(
-        platform=body.account.platform,
-        handle=body.account.handle,
-        badge=body.badge,
-        reason=body.reason.strip(),
-        contact=body.contact.strip(),
-        created_at=datetime.now(UTC),
-    )
+    account = body.account
     with get_db().session() as session, session.begin():
-        session.add(dispute)
+        dispute = reports.dispute(
+            session, account.platform, account.handle, body.badge, body.reason, body.contact
+        )
     return jsonify(public(dispute)), 201
 
 

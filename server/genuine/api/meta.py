@@ -8,7 +8,6 @@ from spectree import Response as Responses
 
 from genuine.api import spec
 from genuine.api.badges import current_prefix_length
-from genuine.api.problems import problem_response
 from genuine.api.schemas import Health, Meta, ProblemModel
 from genuine.cards.build import model_version
 from genuine.db import get_db, schema_problem, write_problem
@@ -16,6 +15,7 @@ from genuine.handles import PLATFORMS
 from genuine.limits import limits_problem
 from genuine.outages import RETRY_AFTER
 from genuine.pipeline import queue_problem
+from genuine.problems import problem_response
 
 bp = Blueprint("meta", __name__)
 

@@ -10,9 +10,9 @@ from spectree import Response as Responses
 from genuine import reports
 from genuine.api import spec
 from genuine.api.badges import account_or_problem
-from genuine.api.problems import Problem
 from genuine.api.schemas import ProblemModel, ReportModel
 from genuine.db import get_db
+from genuine.problems import Problem
 
 bp = Blueprint("reports_api", __name__)
 

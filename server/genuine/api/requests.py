@@ -7,7 +7,7 @@ from typing import TypeVar
 from flask import request
 from pydantic import BaseModel, ValidationError
 
-from genuine.api.problems import Problem
+from genuine.problems import Problem
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from genuine import __version__
 from genuine.signals import SIGNALS, classifier
+from genuine.version import __version__
 
 
 def model_version() -> str:

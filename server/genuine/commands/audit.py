@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from genuine import pipeline
-from genuine.commands.data import UserError, require_schema
+from genuine.commands import UserError
+from genuine.commands.data import require_schema
 from genuine.db import get_db
 from genuine.pipeline import audits
 from genuine.pipeline import queue as jobs

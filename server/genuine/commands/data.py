@@ -12,19 +12,11 @@ from flask.cli import with_appcontext
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from genuine.commands import UserError
 from genuine.db import get_db, schema_problem
 from genuine.formats import FORMATS, FormatError, read
 from genuine.handles import PLATFORMS
 from genuine.importing import TABLES, import_records
-
-
-class UserError(click.ClickException):
-    """A mistake in what the user asked for: one line on stderr, exit status 2."""
-
-    exit_code = 2
-
-    def show(self, file=None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
 
 
 @contextlib.contextmanager

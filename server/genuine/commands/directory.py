@@ -9,7 +9,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from genuine.commands.data import UserError, require_schema
+from genuine.commands import UserError
+from genuine.commands.data import require_schema
 from genuine.db import get_db
 from genuine.directory.evidence import flag_if_cards_turned_bad
 from genuine.directory.export import document

@@ -8,7 +8,8 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from genuine.commands.data import UserError, require_schema
+from genuine.commands import UserError
+from genuine.commands.data import require_schema
 from genuine.db import get_db
 from genuine.models import ApiKey, Dispute
 from genuine.models.users import hash_key, new_key

@@ -10,7 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from genuine.commands.data import UserError, require_schema
+from genuine.commands import UserError
+from genuine.commands.data import require_schema
 from genuine.db import get_db
 from genuine.labeler.declaration import declaration as declaration_record
 from genuine.labeler.emit import subjects

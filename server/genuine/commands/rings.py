@@ -18,16 +18,8 @@ import click
 import numpy as np
 
 from genuine.cards.load import FollowData, build_follow_data, load_follows_from_db, seconds
+from genuine.commands import UserError
 from genuine.signals.rings import RingResult
-
-
-class UserError(click.ClickException):
-    """A mistake in what the user asked for: one line on stderr, exit status 2."""
-
-    exit_code = 2
-
-    def show(self, file=None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
 
 
 def load_follows_from_folder(folder: Path, platform: str | None) -> list[FollowData]:

@@ -12,7 +12,8 @@ from genuine import demo as demo_world
 from genuine import vocabulary
 from genuine.api import cards
 from genuine.cards.score import score_store
-from genuine.commands.data import UserError, require_schema
+from genuine.commands import UserError
+from genuine.commands.data import require_schema
 from genuine.db import get_db
 from genuine.directory import demo as directory_demo
 from genuine.handles import PLATFORMS, normalise

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from genuine import pipeline
 from genuine.directory import log, ownership
+from genuine.directory.locks import claim
 from genuine.directory.rules import account_risks
 from genuine.models import BadgeCard, Submission, lookup_key
 
@@ -107,7 +108,6 @@ def flag_if_cards_turned_bad(
     """Send published consultants back to review when their cards now show a risk they did not
     show when approved (high follower-purchase risk, ring membership). Call after scoring, with
     the accounts just scored or None for all. Returns the ids of the submissions flagged."""
-    from genuine.directory.workflow import claim  # workflow imports this module
 
     wanted = None if accounts is None else {(p, h) for p, h in accounts}
     flagged = []

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from genuine import pipeline
 from genuine.directory import log
+from genuine.directory.locks import claim
 from genuine.models import Submission
 from genuine.models.directory import STATUSES
 
@@ -73,7 +74,6 @@ def record(session: Session, secret: str, platform: str, handle: str, bio: str |
     """Store whether each submitted profile listing (platform, handle) shows its code in `bio`,
     a bio just fetched from the platform. Runs in the caller's transaction; returns the ids of
     the submissions updated."""
-    from genuine.directory.workflow import claim  # workflow imports evidence, which imports us
 
     now = datetime.now(UTC).isoformat()
     candidates = [

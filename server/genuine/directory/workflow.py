@@ -9,7 +9,7 @@ profile is published exactly once. Callers wrap each function in `with session.b
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from genuine.directory import log, rules
 from genuine.directory.evidence import gather
+from genuine.directory.locks import claim
 from genuine.directory.people import send_mail
 from genuine.directory.text import render_bio, slugify
 from genuine.models import Conflict, Review, Submission, User
@@ -45,21 +46,6 @@ class Stale(DirectoryError):
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def claim(
-    session: Session, submission_id: int, statuses: Iterable[str], round_: int | None = None
-) -> bool:
-    """Lock the row for this transaction if it is still in one of `statuses` (and round)."""
-    table = Submission.__table__
-    statement = (
-        sa.update(table)
-        .where(table.c.id == submission_id, table.c.status.in_(list(statuses)))
-        .values(version=table.c.version + 1)
-    )
-    if round_ is not None:
-        statement = statement.where(table.c.round == round_)
-    return session.execute(statement).rowcount == 1
 
 
 def _reload(session: Session, submission_id: int) -> Submission:

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from genuine.sources import Fetched, Progress, http_client
+from genuine.sources.base import Fetched, Progress, http_client
 from genuine.sources.common import as_int, domain, enough, parse_time, short_id
 from genuine.sources.http import AccountGone, BudgetExceeded, RateLimited, SourceError
 

@@ -41,7 +41,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from genuine import __version__
+from genuine.version import __version__
 
 
 class SourceError(Exception):

@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from genuine.sources import Fetched, Progress, http_client
+from genuine.sources.base import Fetched, Progress, http_client
 from genuine.sources.common import as_int, domain, enough, html_text, parse_time, short_id
 from genuine.sources.http import (
     AccountGone,

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from genuine.sources import Fetched, Progress, http_client
+from genuine.sources.base import Fetched, Progress, http_client
 from genuine.sources.common import as_int, parse_time
 from genuine.sources.http import AccountGone, SourceError
 

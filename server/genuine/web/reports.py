@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from genuine import reports
 from genuine.db import get_db
 from genuine.handles import check
-from genuine.models import Dispute
 from genuine.web.forms import DisputeForm, LookupForm
 
 bp = Blueprint("reports", __name__)
@@ -51,15 +48,8 @@ def report(platform: str, handle: str):
     form = DisputeForm()
     if request.method == "POST" and form.validate():
         with get_db().session() as session, session.begin():
-            session.add(
-                Dispute(
-                    platform=platform,
-                    handle=handle,
-                    badge=form.badge.data or None,
-                    reason=form.reason.data.strip(),
-                    contact=form.contact.data.strip(),
-                    created_at=datetime.now(UTC),
-                )
+            reports.dispute(
+                session, platform, handle, form.badge.data, form.reason.data, form.contact.data
             )
         flash("Thank you: the dispute is recorded and the report now shows it.")
         return redirect(url_for("reports.report", platform=platform, handle=handle))

@@ -14,6 +14,9 @@ from typing import Any
 from flask import Response
 from werkzeug.exceptions import HTTPException
 
+# Requests under this path are API requests: they get problem+json answers, others pages.
+PREFIX = "/api/v1"
+
 MEDIA_TYPE = "application/problem+json"
 
 
