@@ -245,3 +245,14 @@ def test_batch_answers_are_gzipped_when_the_client_accepts_it(client, app):
     assert len(packed.data) * 4 < len(plain.data)
     card = client.get("/api/v1/badges/x/user1", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in card.headers  # ETag'd answers stay as they are
+
+
+def test_lookups_over_the_read_limit_answer_429_with_retry_after(app, client, cards):
+    """The hot path keeps its rate limit (issue 16): the third lookup in a minute is refused."""
+    app.config["RATE_LIMIT_READ"] = "2 per minute"
+    body = {"accounts": [{"platform": "x", "handle": "amazonhelp"}]}
+    answers = [client.post("/api/v1/badges/lookup", json=body) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    refused = answers[-1]
+    assert refused.mimetype == PROBLEM and refused.json["status"] == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 60

@@ -90,8 +90,8 @@ def lookup():
     wanted = list(dict.fromkeys((a.platform, a.handle) for a in body.accounts))
     keys = [lookup_key(p, h) for p, h in wanted]
     with get_db().engine.connect() as conn:
-        found = cards.many(conn, keys)
-    hits = [found[key].text for key in keys if key in found]
+        found = _texts(conn, keys)
+    hits = [found[key] for key in keys if key in found]
     misses = [
         json.dumps({"platform": p, "handle": h})
         for (p, h), key in zip(wanted, keys, strict=True)
@@ -101,6 +101,24 @@ def lookup():
         f'{{"found":[{",".join(hits)}],"not_found":[{",".join(misses)}]}}',
         mimetype="application/json",
     )
+
+
+# One statement text per dialect (and per batch size on SQLite), keys bound, driver-level:
+# SQLAlchemy's expanding IN re-renders the statement every call (issue 16 profile).
+_PG_MANY = "SELECT lookup_key, CAST(card AS TEXT) FROM badgecard WHERE lookup_key = ANY(%s)"
+
+
+def _texts(conn, keys: list[str]) -> dict[str, str]:
+    """Stored card text by lookup key, for the keys that have a card."""
+    if not keys:
+        return {}
+    if conn.dialect.name == "postgresql":
+        rows = conn.exec_driver_sql(_PG_MANY, (keys,))
+    else:
+        marks = ",".join("?" * len(keys))
+        sql = f"SELECT lookup_key, CAST(card AS TEXT) FROM badgecard WHERE lookup_key IN ({marks})"
+        rows = conn.exec_driver_sql(sql, tuple(keys))
+    return dict(rows.fetchall())
 
 
 @bp.get("/badges/range/<prefix>")
