@@ -29,7 +29,6 @@ class StoredCard:
 # Statements built once: a lookup is on the hot path, and SQLAlchemy caches their compiled form.
 _SELECT = sa.select(_card.lookup_key, _card.platform, _card.handle, _TEXT, _card.etag)
 _ONE = _SELECT.where(_card.lookup_key == sa.bindparam("key"))
-_MANY = _SELECT.where(_card.lookup_key.in_(sa.bindparam("keys", expanding=True)))
 # Hex keys starting with a prefix sort between it and prefix + "g" ('g' follows 'f').
 _RANGE = _SELECT.where(
     _card.lookup_key >= sa.bindparam("low"), _card.lookup_key < sa.bindparam("high")
@@ -39,11 +38,6 @@ _RANGE = _SELECT.where(
 def one(conn: sa.Connection, platform: str, handle: str) -> StoredCard | None:
     row = conn.execute(_ONE, {"key": lookup_key(platform, handle)}).first()
     return StoredCard(*row) if row else None
-
-
-def many(conn: sa.Connection, keys: list[str]) -> dict[str, StoredCard]:
-    """Cards by lookup key (see genuine.models.lookup_key); missing keys are left out."""
-    return {row[0]: StoredCard(*row) for row in conn.execute(_MANY, {"keys": keys})}
 
 
 def by_prefix(conn: sa.Connection, prefix: str) -> list[StoredCard]:
