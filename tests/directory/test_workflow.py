@@ -177,7 +177,10 @@ def test_the_log_is_append_only_in_code_and_in_the_database(app, people):
     with pytest.raises(log.AppendOnlyError):
         session.execute(sa.delete(DirectoryLog))
     session.close()
-    for statement in ("UPDATE directorylog SET action = 'forged'", "DELETE FROM directorylog"):
+    statements = ["UPDATE directorylog SET action = 'forged'", "DELETE FROM directorylog"]
+    if get_db(app).engine.dialect.name == "postgresql":  # TRUNCATE fires no row trigger
+        statements.append("TRUNCATE directorylog")
+    for statement in statements:
         with (
             pytest.raises(sa.exc.DBAPIError, match="append-only"),
             get_db(app).engine.begin() as conn,

@@ -245,3 +245,17 @@ def test_sign_in_rotates_the_csrf_token(app, client):
     assert stale.status_code == 302
     assert client.post("/signout", data={"csrf_token": after}).status_code == 302
     assert client.get("/me").status_code == 302
+
+
+def test_sign_out_ends_the_session_for_copies_of_the_cookie(app, client):
+    """A cookie copied before sign-out (a shared computer, a stolen cookie) signs no one in."""
+    user(app, "jane@example.org")
+    assert sign_in(client, "jane@example.org").status_code == 302
+    copied = client.get_cookie("session").value
+    token = csrf(client.get("/me").get_data(as_text=True))
+    assert client.post("/signout", data={"csrf_token": token}).status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/me").status_code == 302  # sent to sign in
+    assert sign_in(client, "jane@example.org").status_code == 302  # signing in again works
+    assert client.get("/me").status_code == 200

@@ -45,6 +45,8 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=200)  # argon2id, with its parameters
     role: str = Field(default="consultant", max_length=16)
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    # Bumped at sign-out: every session cookie names it, so a copied cookie dies with it.
+    session_version: int = Field(default=0)
 
     # Flask-Login's protocol (written out rather than inheriting UserMixin into a table model).
     is_authenticated: ClassVar[bool] = True
@@ -52,9 +54,11 @@ class User(SQLModel, table=True):
     is_anonymous: ClassVar[bool] = False
 
     def get_id(self) -> str:
-        """What the session cookie names: the id and a digest of the password hash, so a
-        password change (a reset) ends every session signed in with the old one."""
-        digest = hashlib.sha256(f"session:{self.password_hash}".encode()).hexdigest()[:16]
+        """What the session cookie names: the id and a digest of the password hash and the
+        session version, so a password change (a reset) or a sign-out ends every session
+        signed in before it, copies of the cookie included."""
+        secret = f"session:{self.session_version}:{self.password_hash}"
+        digest = hashlib.sha256(secret.encode()).hexdigest()[:16]
         return f"{self.id}:{digest}"
 
     def can(self, role: str) -> bool:

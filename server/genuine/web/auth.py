@@ -150,6 +150,13 @@ def signin():
 @bp.post("/signout")
 def signout():
     if ActionForm().validate_on_submit():
+        if current_user.is_authenticated:  # end this session everywhere, copies included
+            with get_db().session() as session, session.begin():
+                session.execute(
+                    sa.update(User)
+                    .where(User.id == current_user.id)
+                    .values(session_version=User.session_version + 1)
+                )
         logout_user()
         flash("You are signed out.")
     return redirect(url_for("auth.signin"))
