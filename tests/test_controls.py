@@ -64,3 +64,34 @@ def test_api_refuses_control_characters_with_a_problem(client, text, field):
     assert answer.json["code"] == "control_character" and answer.json["where"] == field
     lookup = client.get("/api/v1/badges/x/a%00b")
     assert lookup.status_code == 400 and lookup.json["where"] == "path"
+
+
+_JSON_VALUES = st.recursive(
+    st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def _has_control(value) -> bool:
+    if isinstance(value, str):
+        return find_control(value) is not None
+    if isinstance(value, dict):
+        return any(_has_control(k) or _has_control(v) for k, v in value.items())
+    return any(_has_control(item) for item in value)
+
+
+@settings(max_examples=400)
+@given(value=_JSON_VALUES | st.sampled_from(REFUSED), ascii_only=st.booleans())
+def test_the_raw_json_prefilter_never_misses_a_control_character(value, ascii_only):
+    """The lookup fast path skips walking a JSON body whose raw bytes cannot hold a refused
+    character: whatever a client encodes, a body that decodes to one is always walked."""
+    import json
+
+    from genuine.controls import _MAYBE_IN_JSON
+
+    raw = json.dumps(value, ensure_ascii=ascii_only).encode()
+    if _has_control(value):
+        assert _MAYBE_IN_JSON.search(raw)
