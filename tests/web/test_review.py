@@ -110,3 +110,41 @@ def test_reviewers_cannot_open_a_draft(app, client):
     sign_in(client, "rev@example.org")
     assert client.get(f"/review/{sub_id}").status_code == 404
     assert client.get("/review/999999").status_code == 404
+
+
+def test_a_withdrawn_draft_that_was_never_submitted_stays_private(app, client):
+    from genuine.directory import workflow
+    from tests.directory.helpers import profile
+
+    owner = user(app, "jane@example.org")
+    with get_db(app).session() as session, session.begin():
+        sub_id = workflow.save_profile(session, owner, profile(bio="Not ready yet")).id
+    with get_db(app).session() as session, session.begin():
+        workflow.withdraw(session, owner)
+    assert status(app, sub_id) != "draft"
+    user(app, "rev@example.org", "reviewer")
+    sign_in(client, "rev@example.org")
+    assert client.get(f"/review/{sub_id}").status_code == 404
+    assert "sam@example.org" not in client.get("/review").get_data(as_text=True)
+
+
+def test_reviewers_see_the_profile_as_submitted_not_later_edits(app, client):
+    from genuine.directory import workflow
+    from tests.directory.helpers import profile, review
+
+    owner = user(app, "jane@example.org")
+    sub_id = submitted(app, owner, bio="As submitted", references=[{"name": "Sam", "contact": "s"}])
+    r1 = user(app, "r1@example.org", "reviewer")
+    review(app, r1, sub_id, "request_changes", comment="Add a second case study.")
+    assert status(app, sub_id) == "changes_requested"
+    later = profile(bio="Edited afterwards", references=[{"name": "Kim", "contact": "k@x.org"}])
+    with get_db(app).session() as session, session.begin():
+        workflow.save_profile(session, owner, later)
+    user(app, "r2@example.org", "reviewer")
+    sign_in(client, "r2@example.org")
+    page = client.get(f"/review/{sub_id}").get_data(as_text=True)
+    assert "As submitted" in page and "Edited afterwards" not in page and "k@x.org" not in page
+    with get_db(app).session() as session, session.begin():
+        workflow.submit(session, owner, config=app.config)
+    page = client.get(f"/review/{sub_id}").get_data(as_text=True)
+    assert "Edited afterwards" in page and "As submitted" not in page

@@ -9,6 +9,7 @@ profile is published exactly once. Callers wrap each function in `with session.b
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -122,6 +123,11 @@ def _start_round(
         previous=sub.evidence,
     )
     sub.submitted_at = sub.updated_at = _now()
+    # What reviewers see: the profile as sent, not later edits of it ("nobody sees it until
+    # you submit it"), until the next submission replaces it.
+    sub.submitted = copy.deepcopy(
+        {"name": sub.name, "profile": sub.profile, "bio_html": sub.bio_html}
+    )
     sub.flag_reason = None
     log.record(session, action, actor_id=actor_id, submission_id=sub.id, round=sub.round, **detail)
     return sub

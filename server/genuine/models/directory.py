@@ -41,6 +41,8 @@ class Submission(SQLModel, table=True):
     profile: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     bio_html: str = ""
     evidence: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # The profile as last submitted ({name, profile, bio_html}): all reviewers ever see.
+    submitted: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=_now)
     updated_at: datetime = Field(default_factory=_now)
     submitted_at: datetime | None = None

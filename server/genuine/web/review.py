@@ -6,6 +6,8 @@ action answers 403 with the reason, a decision taken meanwhile by someone else 4
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -37,9 +39,11 @@ def queue():
 def _page(submission_id: int, form: ReviewForm | None = None, status: int = 200):
     with get_db().session() as session:
         sub = session.get(Submission, submission_id)
-        # A draft is the consultant's alone ("nobody sees it until you submit it").
-        if sub is None or (sub.status == "draft" and not current_user.can("admin")):
+        # Reviewers see only what was submitted, as it was submitted: a never-submitted draft
+        # (withdrawn or not) and edits saved since are the consultant's alone.
+        if sub is None or sub.submitted is None:
             abort(404)
+        shown = SimpleNamespace(**sub.submitted, evidence=sub.evidence)
         owner = session.get(User, sub.user_id)
         reviews = list(
             session.execute(
@@ -55,6 +59,7 @@ def _page(submission_id: int, form: ReviewForm | None = None, status: int = 200)
         render_template(
             "review/detail.html",
             sub=sub,
+            shown=shown,
             owner=owner,
             reviews=reviews,
             history=history,
