@@ -209,6 +209,19 @@ def test_identity_sets_the_handle_and_a_change_withdraws_the_old_card(engine):
     assert _cards(engine) == {"bob.bsky.social"}
 
 
+def test_a_handle_taken_over_by_another_did_leaves_the_previous_holder(engine):
+    run(engine, [Identity(A, T0 + 1, "ann.bsky.social")])
+    with engine.begin() as conn:
+        _card(conn, "ann.bsky.social")
+    run(engine, [Identity(B, T0 + 2, "ann.bsky.social")])
+    assert _actor(engine, A).handle is None
+    assert _actor(engine, B).handle == "ann.bsky.social"
+    assert _cards(engine) == set()
+    # In one batch, the later event wins, whatever order the list holds them in.
+    run(engine, [Identity(C, T0 + 4, "cat.bsky.social"), Identity(A, T0 + 3, "cat.bsky.social")])
+    assert (_actor(engine, A).handle, _actor(engine, C).handle) == (None, "cat.bsky.social")
+
+
 def test_account_deletion_withdraws_its_card(engine):
     run(engine, [Identity(A, T0 + 1, "ann.bsky.social"), Identity(B, T0 + 1, "bob.bsky.social")])
     with engine.begin() as conn:

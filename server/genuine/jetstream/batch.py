@@ -16,7 +16,9 @@ replay after a restart) leaves the store as the first time.
   of those columns only: the importer's account merge would overwrite every other column
   (the counts the AppView gave, for one).
 - Identity sets `BlueskyActor.handle`; a changed handle withdraws the card under the old one
-  (the old handle stops resolving). An inactive account's cards are withdrawn.
+  (the old handle stops resolving), and a handle taken over from another DID is cleared
+  there, its card withdrawn (it described the previous holder). An inactive account's cards
+  are withdrawn.
 - Every acting DID gets a `BlueskyActor` row with `dirty_at` set (rescored later); a follow's
   subject or a reply's parent author is marked dirty only if it is already an actor.
 """
@@ -236,9 +238,17 @@ def _actors_touched(
             sa.select(_actors.c.did, _actors.c.handle).where(_actors.c.did.in_(chunk))
         )
         old.update(dict(rows.all()))
-    for e in changed:
+    for e in sorted(changed, key=lambda e: e.time_us):
         if old.get(e.did) and old[e.did] != e.handle:
             withdraw.add(old[e.did])  # the old handle stops resolving
+        if e.handle:  # a handle moved here from another DID: that DID no longer holds it
+            moved = conn.execute(
+                _actors.update()
+                .where(_actors.c.handle == e.handle, _actors.c.did != e.did)
+                .values(handle=None)
+            )
+            if moved.rowcount:
+                withdraw.add(e.handle)  # its card described the previous holder
         conn.execute(_actors.update().where(_actors.c.did == e.did).values(handle=e.handle))
     for e in reduced["status"].values():
         conn.execute(
