@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from genuine.sources.base import Fetched, Progress, Source, Unsupported, http_client
+from genuine.sources.base import Fetched, Progress, Source, Unsupported
 from genuine.sources.bluesky import BlueskySource
 from genuine.sources.http import (
     AccountGone,
@@ -25,22 +25,6 @@ from genuine.sources.http import (
 )
 from genuine.sources.mastodon import MastodonSource
 from genuine.sources.x import XSource
-
-__all__ = [
-    "AccountGone",
-    "BudgetExceeded",
-    "Fetched",
-    "HttpClient",
-    "Progress",
-    "RateLimited",
-    "Source",
-    "SourceError",
-    "Unsupported",
-    "available",
-    "http_client",
-    "open_source",
-    "unsupported",
-]
 
 
 def _mastodon(config: Mapping[str, Any], handle: str) -> Source:
