@@ -12,7 +12,7 @@ const DEFAULT_RETRY_AFTER_MS = 30_000;
 export class ApiError extends Error {
   constructor(kind, message, { status = 0, retryAt = 0 } = {}) {
     super(message);
-    this.kind = kind; // rate_limited | server_error | unreachable | client_error | bad_response
+    this.kind = kind; // rate_limited | server_error | unreachable | client_error | bad_response | unsafe_prefix
     this.status = status;
     this.retryAt = retryAt;
   }
@@ -50,7 +50,8 @@ export function parseRetryAfter(value, now = Date.now()) {
   return Number.isNaN(t) ? null : Math.max(0, t - now);
 }
 
-function recordFailure(err) {
+/** Record a failure found outside a request (e.g. an unsafe /meta) for the popup. */
+export function recordFailure(err) {
   return updateState((state) => failureState(state, err));
 }
 

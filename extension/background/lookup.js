@@ -8,7 +8,7 @@
 // opened: GET /badges/range/<prefix>, the whole bucket, so that is private too (fullCard).
 // A queue waits at most MAX_WAIT_MS after its first account.
 
-import { apiRequest, ApiError } from "./api.js";
+import { apiRequest, ApiError, recordFailure } from "./api.js";
 import { accountId, lookupKey, normaliseHandle } from "../lib/accounts.js";
 import { loadSettings } from "../lib/settings.js";
 
@@ -69,6 +69,12 @@ export async function clearCache({ expiredOnly = false } = {}) {
 
 // ---- meta (prefix length) ----
 
+// Private mode sends at most this many hex digits of a key's sha256. 16^6 = 16.8 million
+// buckets: at 64 cards a bucket that is 64 x 16^6 = 1.07 billion cards, more than any server
+// could plausibly hold, so a server announcing a longer prefix is asking for buckets under 64
+// cards (a dictionary of handles would then tell which accounts were looked at): refused.
+export const MAX_PREFIX = 6;
+
 let metaFetch = null; // {server, promise}: flushes running together share one GET /meta
 
 async function getMeta(server) {
@@ -80,6 +86,16 @@ async function getMeta(server) {
     const { status, body } = await apiRequest(server, "/meta");
     if (status !== 200 || !body || !Number.isInteger(body.prefix_length)) {
       throw new ApiError("bad_response", "GET /meta did not announce a prefix_length");
+    }
+    if (body.prefix_length > MAX_PREFIX) {
+      // A server asking for longer prefixes would learn (nearly) which accounts are viewed.
+      const err = new ApiError(
+        "unsafe_prefix",
+        `the server asks for ${body.prefix_length} hex digits of each key; private mode sends ` +
+          `at most ${MAX_PREFIX}, so nothing was sent`,
+      );
+      await recordFailure(err);
+      throw err;
     }
     await chrome.storage.local.set({ meta: { server, meta: body, exp: Date.now() + META_TTL_MS } });
     return body;

@@ -8,6 +8,7 @@ const PROBLEM = {
   unreachable: "The server cannot be reached",
   client_error: "The server refused a request",
   bad_response: "The server answered something unexpected",
+  unsafe_prefix: "Private mode refused this server",
 };
 
 async function tabId() {

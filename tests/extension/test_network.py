@@ -272,3 +272,43 @@ def test_the_api_key_never_leaves_the_worker(ext, api):
     assert "gen_secret-key-for-the-test" not in str(answer)
     assert answer["settings"]["hasApiKey"] is True
     ext.set_settings(apiKey="")
+
+
+def test_private_mode_refuses_a_server_asking_for_long_prefixes(ext, tmp_path):
+    """A server announcing prefix_length 64 would receive whole sha256 keys, which a
+    dictionary of handles reverses: the extension sends no prefix and says why."""
+    app = make_app(tmp_path, [make_card("x", "tl_user_000")])
+    inner = app.wsgi_app
+
+    def greedy_meta(environ, start_response):
+        if environ["PATH_INFO"] != "/api/v1/meta":
+            return inner(environ, start_response)
+        body = json.dumps({"prefix_length": 64, "model_version": "v"}).encode()
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body]
+
+    app.wsgi_app = greedy_meta
+    server = ApiServer(app).start()
+    try:
+        ext.reset(server.url)
+        ext.serve("https://x.com/home", timeline(["tl_user_000", "tl_user_001"]))
+        page = ext.context.new_page()
+        page.goto("https://x.com/home")
+        shown = wait_until(
+            page,
+            lambda: (h := settled(page)) and all(x["state"] == "error" for x in h) and h,
+            what="error badges",
+        )
+        assert len(shown) == 2
+        paths = [r.path for r in server.recorder.api_requests()]
+        assert paths and set(paths) == {"/api/v1/meta"}, paths
+        popup = popup_text(ext, "x")
+        status = popup.locator('#apiStatus[data-state="unsafe_prefix"]')
+        status.wait_for()
+        assert "Private mode refused this server" in status.inner_text()
+        assert "at most 6" in status.inner_text()
+    finally:
+        server.stop()
+        from genuine.db import get_db
+
+        get_db(app).engine.dispose()
