@@ -45,6 +45,12 @@ def test_keys_and_bodies_are_checked(client, key):
         "/api/v1/audits", json={"account": {"platform": "x", "handle": "a"}}, headers=headers
     )
     assert x.status_code == 422 and x.json["code"] == "platform_unavailable"
+    # The OpenAPI document names the code the 422 answers with (issue 15: it did not).
+    spec = client.get("/api/v1/openapi.json").json
+    assert (
+        "platform_unavailable"
+        in spec["paths"]["/api/v1/audits"]["post"]["responses"]["422"]["description"]
+    )
     missing = client.get("/api/v1/audits/nope", headers=headers)
     assert missing.status_code == 404 and missing.json["code"] == "unknown_audit"
     assert client.get("/api/v1/audits/nope").status_code == 401

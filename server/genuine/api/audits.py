@@ -64,7 +64,14 @@ def public(audit: dict) -> dict:
 @spec.validate(
     json=AuditCreate,
     resp=Responses(
-        HTTP_202=AuditQueued, HTTP_400=ProblemModel, HTTP_401=ProblemModel, HTTP_422=ProblemModel
+        HTTP_202=AuditQueued,
+        HTTP_400=ProblemModel,
+        HTTP_401=ProblemModel,
+        HTTP_422=(
+            ProblemModel,
+            "code platform_unavailable: this server cannot audit the platform (Instagram has "
+            "no open API; X needs a bearer token); detail says why and what would fix it",
+        ),
     ),
     tags=["audits"],
     security={"ApiKey": []},
