@@ -28,3 +28,10 @@ def test_report_pages_and_badge_reasons_word_a_duration_alike():
 
     assert wording.duration is vocabulary.duration
     assert vocabulary.duration(4997) == "83 minutes" and vocabulary.duration(None) == "—"
+
+
+def test_the_extensions_compact_words_follow_the_table():
+    assert TABLE["compact_titles"] == vocabulary.COMPACT_TITLES
+    assert TABLE["compact_levels"] == vocabulary.COMPACT_LEVELS
+    assert set(vocabulary.COMPACT_TITLES) == set(vocabulary.BADGES)
+    assert set(vocabulary.COMPACT_LEVELS) <= set(vocabulary.LEVELS["follow_back_ring"])

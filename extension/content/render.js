@@ -385,5 +385,5 @@ ${TONES_CSS}`;
   });
   document.addEventListener("click", () => closePopover());
 
-  G.render = { createHost, update, theme, closePopover, openPopover, duration, TONE };
+  G.render = { createHost, update, theme, closePopover, openPopover, duration, TONE, NAME, LEVEL_WORDS };
 })();

@@ -20,6 +20,14 @@ TITLES = {
     "reply_rate": "Reply rate",
     "follow_back_ring": "Follow-back ring",
 }
+# Badges on a platform's own pages have little room: the extension's pills use these shorter
+# names and level words (content/render.js NAME, LEVEL_WORDS; tested equal on one table).
+COMPACT_TITLES = {
+    "follower_purchase_risk": "Bought followers",
+    "reply_rate": "Replies",
+    "follow_back_ring": "Follow-back ring",
+}
+COMPACT_LEVELS = {"not_member": "not a member", "member": "member of a ring"}
 # What each level means for a reader: good, warn (look closer), bad, or unknown.
 TONES = {
     "low": "good",

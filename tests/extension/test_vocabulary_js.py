@@ -1,4 +1,5 @@
-"""render.js words durations and tones as genuine.vocabulary does, on one table."""
+"""render.js words durations, tones and its compact names as genuine.vocabulary does, on one
+table."""
 
 from __future__ import annotations
 
@@ -19,7 +20,12 @@ const table = JSON.parse(fs.readFileSync(%(table)s, "utf8"));
 const context = vm.createContext({ document: { addEventListener() {} } });
 vm.runInContext(fs.readFileSync(%(render)s, "utf8"), context);
 const r = context.Genuine.render;
-const out = { duration: table.duration.map(([s]) => [s, r.duration(s)]), tones: r.TONE };
+const out = {
+  duration: table.duration.map(([s]) => [s, r.duration(s)]),
+  tones: r.TONE,
+  compact_titles: r.NAME,
+  compact_levels: r.LEVEL_WORDS,
+};
 console.log(JSON.stringify(out));
 """
 
