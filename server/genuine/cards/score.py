@@ -159,7 +159,10 @@ def _purchase(account, followers, which, flags, clf, data):
 def _evidence(account, sample, prob, names, fm, data, questions, ring, ring_result):
     scored, jump_report = sample
     probabilities = prob[scored]
-    top = scored[np.argsort(-probabilities)[:SUSPICIOUS_SHOWN]] if scored.size else scored
+    # Highest probability first, as shown (three decimals), ties by handle: the float bits
+    # below the third decimal differ between numpy builds, the order must not.
+    shown = np.round(probabilities, 3)
+    top = scored[np.lexsort((names[scored].astype(str), -shown))[:SUSPICIOUS_SHOWN]]
     times, counts = data.snapshots.get(account["handle"], ([], []))
     evidence: dict[str, Any] = {
         "follower_probabilities": [round(float(p), 3) for p in probabilities],
