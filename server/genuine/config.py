@@ -85,6 +85,17 @@ REAUDIT_BATCH = 50
 # Run queued jobs at once, in the caller (tests); the default is a worker (`genuine worker`).
 QUEUE_IMMEDIATE = False
 
+# --- Cards for the accounts Jetstream touched (genuine.jetstream.rescore, issue 13) ---
+# An account is rescored at most once per this many seconds, however many events touch it.
+RESCORE_AFTER_SECONDS = 600
+# Dirty accounts per rescoring job; the scheduler (every minute, and `genuine jetstream` after
+# its batches) queues as many jobs as there are due accounts, up to RESCORE_JOBS.
+RESCORE_BATCH = 200
+RESCORE_JOBS = 20
+# Followers without counts fetched from the AppView per rescored account (getProfiles, 25 a
+# request, within SOURCE_BUDGET per job); 0 asks the AppView only for missing handles.
+RESCORE_PROFILES = 200
+
 # --- The Bluesky labeler (genuine.labeler, issue 14): off until LABELER_DID is set ---
 # The labeler's own DID (did:plc:... or did:web:...), the `src` of every label it signs.
 LABELER_DID: str | None = None

@@ -205,7 +205,7 @@ def _profiles(conn: sa.Connection, final: dict[str, ev.Profile]) -> None:
     )
 
 
-def _withdraw(conn: sa.Connection, handles: set[str]) -> None:
+def withdraw(conn: sa.Connection, handles: set[str]) -> None:
     """Delete the cards (and their reports) served under these handles or DIDs."""
     keys = sorted(lookup_key(PLATFORM, h) for h in handles)
     for chunk in _chunks(keys):
@@ -230,26 +230,7 @@ def _actors_touched(
         )
     for chunk in _chunks(sorted(others - set(first))):  # counted by others; not yet actors
         conn.execute(_actors.update().where(_actors.c.did.in_(chunk)).values(dirty_at=now))
-    withdraw: set[str] = set()
-    changed = list(reduced["identity"].values())
-    old: dict[str, str | None] = {}
-    for chunk in _chunks([e.did for e in changed]):
-        rows = conn.execute(
-            sa.select(_actors.c.did, _actors.c.handle).where(_actors.c.did.in_(chunk))
-        )
-        old.update(dict(rows.all()))
-    for e in sorted(changed, key=lambda e: e.time_us):
-        if old.get(e.did) and old[e.did] != e.handle:
-            withdraw.add(old[e.did])  # the old handle stops resolving
-        if e.handle:  # a handle moved here from another DID: that DID no longer holds it
-            moved = conn.execute(
-                _actors.update()
-                .where(_actors.c.handle == e.handle, _actors.c.did != e.did)
-                .values(handle=None)
-            )
-            if moved.rowcount:
-                withdraw.add(e.handle)  # its card described the previous holder
-        conn.execute(_actors.update().where(_actors.c.did == e.did).values(handle=e.handle))
+    gone = set_handles(conn, reduced["identity"].values())
     for e in reduced["status"].values():
         conn.execute(
             _actors.update().where(_actors.c.did == e.did).values(active=e.active, status=e.status)
@@ -260,9 +241,37 @@ def _actors_touched(
             sa.select(_actors.c.did, _actors.c.handle).where(_actors.c.did.in_(chunk))
         )
         for did, handle in rows:
-            withdraw.update(h for h in (did, handle) if h)
-    if withdraw:
-        _withdraw(conn, withdraw)
+            gone.update(h for h in (did, handle) if h)
+    if gone:
+        withdraw(conn, gone)
+
+
+def set_handles(conn: sa.Connection, identities: Iterable[ev.Identity]) -> set[str]:
+    """Give each DID the handle its identity names; return the handles whose cards must go:
+    a DID's old handle (it stops resolving) and a handle taken over from another DID (its
+    card described the previous holder, whose handle is cleared)."""
+    withdraw: set[str] = set()
+    changed = list(identities)
+    old: dict[str, str | None] = {}
+    for chunk in _chunks([e.did for e in changed]):
+        rows = conn.execute(
+            sa.select(_actors.c.did, _actors.c.handle).where(_actors.c.did.in_(chunk))
+        )
+        old.update(dict(rows.all()))
+    for e in sorted(changed, key=lambda e: e.time_us):
+        if old.get(e.did) and old[e.did] != e.handle:
+            withdraw.add(old[e.did])
+        if e.handle:
+            moved = conn.execute(
+                _actors.update()
+                .where(_actors.c.handle == e.handle, _actors.c.did != e.did)
+                .values(handle=None)
+            )
+            if moved.rowcount:
+                withdraw.add(e.handle)
+        conn.execute(_actors.update().where(_actors.c.did == e.did).values(handle=e.handle))
+        old[e.did] = e.handle
+    return withdraw
 
 
 def apply(
