@@ -316,3 +316,23 @@ def test_the_sdk_agrees_on_our_test_tokens(plc):
     assert sdk_accepts(plc, reporter.token(SRC, lxm=METHOD))
     assert not sdk_accepts(plc, reporter.token(SRC, signer=Reporter()))
     assert not sdk_accepts(plc, reporter.token("did:plc:else"))
+
+
+def test_an_issuer_with_a_service_fragment_reports_as_its_did(labelled, plc):
+    reporter = publish(plc, Reporter())
+    answer = post(labelled, reporter.token(SRC, iss=f"{reporter.did}#atproto_labeler"))
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["reportedBy"] == reporter.did
+
+
+def test_control_characters_and_huge_bodies_get_the_xrpc_shape(labelled, plc):
+    reporter = publish(plc, Reporter())
+    message = xrpc_error(
+        post(labelled, reporter.token(SRC), body(reason="a\x00b")), 400, "InvalidRequest"
+    )
+    assert "U+0000" in message
+    labelled.config["MAX_CONTENT_LENGTH"] = 10_000
+    xrpc_error(
+        post(labelled, reporter.token(SRC), body(reason="x" * 12_000)), 413, "PayloadTooLarge"
+    )
+    assert open_disputes(labelled) == []

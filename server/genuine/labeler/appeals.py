@@ -28,14 +28,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request
-from werkzeug.exceptions import TooManyRequests
+from werkzeug.exceptions import HTTPException
 
 from genuine import reports
 from genuine.db import get_db
 from genuine.labeler.bands import LABEL_VALUES, badge_of
 from genuine.labeler.emit import LABEL, timestamp
 from genuine.labeler.service_auth import AuthFailed, DidResolver, ResolverDown, verify
-from genuine.labeler.xrpc import XrpcError
+from genuine.labeler.xrpc import XrpcError, http_error, xrpc_error
 from genuine.models import Account, BadgeCard, BlueskyActor, lookup_key
 
 bp = Blueprint("labeler_appeals", __name__, url_prefix="/xrpc")
@@ -48,14 +48,8 @@ STORED_MAX = 4000  # Dispute.reason
 DID_MAX = 2048
 
 
-@bp.errorhandler(XrpcError)
-def _error(exc: XrpcError):
-    return jsonify(error=exc.error, message=exc.message), exc.status
-
-
-@bp.errorhandler(TooManyRequests)
-def _too_many(exc: TooManyRequests):
-    return jsonify(error="RateLimitExceeded", message=exc.description or "too many reports"), 429
+bp.register_error_handler(XrpcError, xrpc_error)
+bp.register_error_handler(HTTPException, http_error)
 
 
 def resolver() -> DidResolver:
