@@ -2,9 +2,10 @@
 
 Answers follow XRPC, not this API's problem+json: errors are ``{"error", "message"}`` with
 400 ``InvalidRequest`` (bad parameters) or 501 ``MethodNotImplemented`` (no labeler
-configured: set ``GENUINE_LABELER_DID``). Rows are returned in ``seq`` order, negations
-and renewals included, as the reference labeler (Ozone) does; the cursor is the last
-``seq`` returned. A pattern is a full URI, or a prefix ending in ``*`` that matches every
+configured: set ``GENUINE_LABELER_DID``); werkzeug's and the rate limiter's errors get the
+same shape (``http_error``, also used by ``appeals``). Rows are returned in ``seq`` order,
+negations and renewals included, as the reference labeler (Ozone) does; the cursor is the
+last ``seq`` returned. A pattern is a full URI, or a prefix ending in ``*`` that matches every
 URI starting with what precedes it (``*`` alone matches all); ``*`` anywhere else is refused.
 """
 
