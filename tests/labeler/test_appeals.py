@@ -25,6 +25,7 @@ from genuine.cards.store import save_cards
 from genuine.cli import cli
 from genuine.db import get_db
 from genuine.labeler.emit import LABEL, subjects
+from genuine.labeler.service_auth import DidResolver as DocumentCache
 from genuine.models import Account, BlueskyActor, Dispute
 from tests.labeler.appeal_helpers import METHOD, Reporter
 from tests.labeler.helpers import SRC, T0, card, labeler, put
@@ -336,3 +337,16 @@ def test_control_characters_and_huge_bodies_get_the_xrpc_shape(labelled, plc):
         post(labelled, reporter.token(SRC), body(reason="x" * 12_000)), 413, "PayloadTooLarge"
     )
     assert open_disputes(labelled) == []
+
+
+def test_the_document_cache_expires_and_is_bounded(plc):
+    first, second = publish(plc, Reporter()), publish(plc, Reporter())
+    cache = DocumentCache(plc.url_for("/"), ttl=60, capacity=1)
+    for reporter in (first, first, second, first):
+        key = cache.signing_key(reporter.did)
+        assert key.key.public_numbers() == reporter.key.public_key().public_numbers()
+    assert len(plc.log) == 3  # first, second, first again (evicted by second)
+    expired = DocumentCache(plc.url_for("/"), ttl=0)
+    expired.signing_key(first.did)
+    expired.signing_key(first.did)
+    assert len(plc.log) == 5
