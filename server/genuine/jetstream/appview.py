@@ -82,7 +82,7 @@ def handles(views: dict[str, dict]) -> list[Identity]:
 def save(conn: sa.Connection, source: BlueskySource, views: dict[str, dict]) -> int:
     """Upsert the account rows (keyed by DID, as the ingester keys them) of `views`."""
     rows = []
-    for did, view in views.items():
+    for did, view in sorted(views.items()):  # DID order, as every writer locks rows
         values = source.account(view)
         values["handle"] = did
         rows.append(values)

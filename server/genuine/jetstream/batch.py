@@ -187,7 +187,7 @@ def _profiles(conn: sa.Connection, final: dict[str, ev.Profile]) -> None:
             "created_at": e.created_at,
             "extra": {},
         }
-        for e in final.values()
+        for e in sorted(final.values(), key=lambda e: e.did)  # DID order: see set_handles
     ]
     insert = _insert(conn, _accounts)
     created = sa.func.coalesce(_accounts.c.created_at, insert.excluded.created_at)
@@ -222,8 +222,9 @@ def _actors_touched(
             first[e.did] = min(first.get(e.did, e.time_us), e.time_us)
     if first:
         insert = _insert(conn, _actors)
-        rows = [
-            {"did": did, "first_seen": ev.time_of(t), "dirty_at": now} for did, t in first.items()
+        rows = [  # in DID order, as every writer of actor rows locks them
+            {"did": did, "first_seen": ev.time_of(t), "dirty_at": now}
+            for did, t in sorted(first.items())
         ]
         conn.execute(
             insert.on_conflict_do_update(index_elements=["did"], set_={"dirty_at": now}), rows
@@ -258,7 +259,7 @@ def set_handles(conn: sa.Connection, identities: Iterable[ev.Identity]) -> set[s
             sa.select(_actors.c.did, _actors.c.handle).where(_actors.c.did.in_(chunk))
         )
         old.update(dict(rows.all()))
-    for e in sorted(changed, key=lambda e: e.time_us):
+    for e in sorted(changed, key=lambda e: (e.time_us, e.did)):
         if old.get(e.did) and old[e.did] != e.handle:
             withdraw.add(old[e.did])
         if e.handle:

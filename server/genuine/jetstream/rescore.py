@@ -31,6 +31,7 @@ from genuine.cards.build import report_url
 from genuine.cards.load import load
 from genuine.cards.score import Scored, save_reports, score
 from genuine.cards.store import save_cards
+from genuine.db import in_transaction
 from genuine.jetstream import appview
 from genuine.jetstream.batch import PLATFORM, set_handles, withdraw
 from genuine.models import BlueskyActor
@@ -51,30 +52,44 @@ class Rescored:
 def claim(engine: sa.Engine, now: datetime, after: timedelta, limit: int) -> list[str]:
     """Claim up to `limit` dirty accounts due for a card (oldest dirt first)."""
     due = sa.or_(_actors.c.scored_at.is_(None), _actors.c.scored_at <= now - after)
-    with engine.begin() as conn:
-        query = (
-            sa.select(_actors.c.did)
-            .where(_actors.c.dirty_at.is_not(None), _actors.c.active.is_(True), due)
-            .order_by(_actors.c.dirty_at, _actors.c.did)
-            .limit(limit)
-        )
-        if conn.dialect.name == "postgresql":  # two schedulers never claim the same rows
-            query = query.with_for_update(skip_locked=True)
-        dids = list(conn.execute(query).scalars())
-        for start in range(0, len(dids), 500):
-            conn.execute(
-                _actors.update()
-                .where(_actors.c.did.in_(dids[start : start + 500]))
-                .values(scored_at=now)
-            )
-    return dids
+    query = (
+        sa.select(_actors.c.did)
+        .where(_actors.c.dirty_at.is_not(None), _actors.c.active.is_(True), due)
+        .order_by(_actors.c.dirty_at, _actors.c.did)
+        .limit(limit)
+    )
+
+    def work(conn: sa.Connection) -> list[str]:
+        picked = sorted(conn.execute(query).scalars())
+        for chunk in _chunks(picked):
+            # Lock in DID order, as the ingester does, and skip rows another claim holds.
+            locked = _lock(conn, chunk, skip_locked=True)
+            conn.execute(_actors.update().where(_actors.c.did.in_(locked)).values(scored_at=now))
+        return picked
+
+    return in_transaction(engine, work)
 
 
-def _actor_rows(conn: sa.Connection, dids: list[str], lock: bool = False) -> dict[str, Any]:
-    query = sa.select(_actors).where(_actors.c.did.in_(dids))
-    if lock and conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    return {row.did: row for row in conn.execute(query)}
+def _chunks(dids: list[str], size: int = 500):
+    for start in range(0, len(dids), size):
+        yield dids[start : start + size]
+
+
+def _lock(conn: sa.Connection, dids: list[str], skip_locked: bool = False) -> list[str]:
+    """Lock the actor rows of `dids` in DID order on PostgreSQL (SQLite has one writer)."""
+    if conn.dialect.name != "postgresql":
+        return dids
+    query = (
+        sa.select(_actors.c.did)
+        .where(_actors.c.did.in_(dids))
+        .order_by(_actors.c.did)
+        .with_for_update(skip_locked=skip_locked)
+    )
+    return list(conn.execute(query).scalars())
+
+
+def _actor_rows(conn: sa.Connection, dids: list[str]) -> dict[str, Any]:
+    return {row.did: row for row in conn.execute(sa.select(_actors).where(_actors.c.did.in_(dids)))}
 
 
 def _under_handle(scored: Scored, handle: str, public_url: str) -> Scored:
@@ -107,38 +122,50 @@ def rescore(
     views = appview.fetch(source, lookups) if source is not None and lookups else {}
     out.profiles = len(views)
     if views:
-        with engine.begin() as conn:
+        named = appview.handles(views)
+        unnamed = sorted(
+            (i for i in named if i.did in wanted and not actors[i.did].handle),
+            key=lambda i: i.did,
+        )
+
+        def name(conn: sa.Connection) -> None:
             appview.save(conn, source, views)
-            named = appview.handles(views)
-            unnamed = [i for i in named if i.did in wanted and not actors[i.did].handle]
             withdraw(conn, set_handles(conn, unnamed))
+
+        in_transaction(engine, name)
     with engine.connect() as reader:
         data = load(reader, PLATFORM, sorted(wanted))
     scored = {s.card["handle"]: s for s in score(data, now, public_url=public_url, only=wanted)}
-    with engine.begin() as conn:
-        current = _actor_rows(conn, sorted(wanted), lock=True)
+
+    def write(conn: sa.Connection) -> Rescored:
+        done = Rescored(profiles=out.profiles, gone=out.gone)
+        _lock(conn, sorted(wanted))
+        current = _actor_rows(conn, sorted(wanted))
         cards, clean = [], []
         for did in sorted(wanted):
             row = current.get(did)
             if row is None or not row.active or row.scored_at != actors[did].scored_at:
-                out.gone += 1  # deactivated, or claimed again by a later run: theirs to write
+                done.gone += 1  # deactivated, or claimed again by a later run: theirs to write
             elif not row.handle or did not in scored:
-                out.no_handle += 1
+                done.no_handle += 1
             else:
                 cards.append(_under_handle(scored[did], row.handle, public_url))
                 clean.append(did)
         save_cards(conn, (s.card for s in cards))
         save_reports(conn, cards)
-        for start in range(0, len(clean), 500):
+        for chunk in _chunks(clean):
             conn.execute(
                 _actors.update()
                 .where(
-                    _actors.c.did.in_(clean[start : start + 500]),
+                    _actors.c.did.in_(chunk),
                     _actors.c.dirty_at <= _actors.c.scored_at,  # no event since the claim
                 )
                 .values(dirty_at=None)
             )
-        out.carded = len(cards)
+        done.carded = len(cards)
+        return done
+
+    out = in_transaction(engine, write)
     out.gone += len(dids) - len(wanted)
     log.info(
         "rescored %d accounts: %d carded, %d without a handle, %d gone, %d profiles fetched",
