@@ -11,9 +11,10 @@ purpose) has the time of the frame before it, for the cursor's sake. After the f
 waits for more (`add` wakes it) until the client leaves.
 
 Misbehaviour, per connection in order of arrival: `drops` = [K, ...] closes the n-th
-connection after K frames (abruptly, as a network drop); `silences` = [K, ...] makes it stop sending after K frames and
-hold the connection open. `delay` paces the frames (seconds between them). `requests`
-records each connection's query (cursor, collections) for the tests to check.
+connection after K frames (abruptly, as a network drop); `silences` = [K, ...] makes it
+stop sending after K frames and hold the connection open. `delay` paces the frames
+(seconds between them). `requests` records each connection's query (cursor, collections)
+for the tests to check.
 """
 
 from __future__ import annotations
@@ -86,8 +87,7 @@ class Standin:
         if not wanted or collection is None:
             return True
         return any(
-            collection == w or (w.endswith(".*") and collection.startswith(w[:-1]))
-            for w in wanted
+            collection == w or (w.endswith(".*") and collection.startswith(w[:-1])) for w in wanted
         )
 
     def _serve(self, ws: ServerConnection) -> None:
