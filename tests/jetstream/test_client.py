@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from datetime import UTC, datetime
@@ -287,3 +288,54 @@ def test_an_unreachable_server_is_retried_with_backoff_not_a_busy_loop(engine, c
     # full jitter, base 0.02 s doubling to a 0.2 s cap: about 15 attempts in 1.5 s, not 1,000s
     assert 3 <= ingester.stats.reconnects <= 40
     assert any("cannot connect" in r.getMessage() for r in caplog.records)
+
+
+def _blocked_backend(conn) -> int | None:
+    return conn.execute(
+        sa.text(
+            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    ).scalar()
+
+
+def test_a_stalled_then_failing_database_loses_nothing(engine, caplog):
+    """The client waits on a locked store (it reads slower), and when the transaction fails
+    it reconnects from the stored cursor: the failed batch is replayed, nothing is lost."""
+    stream = [f.follow(f.did(300 + i), f.T0 + i * SECOND, f"f{i}", A) for i in range(30)]
+    caplog.set_level(logging.WARNING, "genuine.jetstream")
+    with Standin(delay=0.02) as jet:
+        jet.add(*stream)
+        ingester = Ingester(engine, settings(jet.url, silence_seconds=30))
+        thread = threading.Thread(target=ingester.run, daemon=True)
+        thread.start()
+        try:
+            deadline = time.monotonic() + 30
+            while (stored_cursor(engine, "jetstream") or 0) < f.T0 + 5 * SECOND:
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+            if engine.dialect.name == "sqlite":  # held past SQLite's busy timeout (5 s)
+                locker = sqlite3.connect(engine.url.database, isolation_level=None)
+                locker.execute("BEGIN IMMEDIATE")
+                time.sleep(6)
+                locker.execute("ROLLBACK")
+                locker.close()
+            else:  # the client's transaction waits on the lock, then its backend dies
+                with engine.connect() as conn:
+                    conn.execute(sa.text("LOCK TABLE ingest_cursor IN ACCESS EXCLUSIVE MODE"))
+                    while (pid := _blocked_backend(conn)) is None:
+                        assert time.monotonic() < deadline
+                        time.sleep(0.05)
+                    conn.execute(sa.select(sa.func.pg_terminate_backend(pid)))
+                    time.sleep(0.5)
+                    conn.rollback()
+            while stored_cursor(engine, "jetstream") != f.T0 + 29 * SECOND:
+                assert time.monotonic() < deadline + 30, ingester.stats.line()
+                time.sleep(0.02)
+        finally:
+            ingester.stop.set()
+            thread.join(15)
+    assert ingester.stats.reconnects >= 1
+    assert any("database error" in r.getMessage() for r in caplog.records)
+    assert follows(engine) == {(f.did(300 + i), A) for i in range(30)}
+    assert counts(engine) == (30, 0)

@@ -115,6 +115,7 @@ class Ingester:
         self.settings = settings
         self.stop = stop or threading.Event()
         self.stats = Stats()
+        self.stats.sample()  # the rate counts from the start
         self._last_progress = time.monotonic()
 
     # --- the loop ------------------------------------------------------------------------
