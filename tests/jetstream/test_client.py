@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import threading
 import time
@@ -114,7 +115,8 @@ def test_subscribe_url_asks_for_the_collections_and_the_cursor():
             check_url(bad)
 
 
-def test_follows_posts_profiles_handles_and_deactivation_reach_the_store(engine):
+def test_follows_posts_profiles_handles_and_deactivation_reach_the_store(engine, caplog):
+    caplog.set_level(logging.INFO, "genuine.jetstream")
     t = f.T0
     with engine.begin() as conn:  # C has a card: its deactivation withdraws it
         values = {"lookup_key": lookup_key("bluesky", C), "platform": "bluesky", "handle": C}
@@ -156,6 +158,12 @@ def test_follows_posts_profiles_handles_and_deactivation_reach_the_store(engine)
         assert conn.execute(sa.select(sa.func.count()).select_from(BadgeCard)).scalar_one() == 0
     assert counts(engine) == (11, 0)
     assert ingester.stats.events == 11 and not ingester.stats.bad
+    last = caplog.records[-1].getMessage()  # the summary line when it stops
+    assert re.fullmatch(
+        r"jetstream: 11 frames, \d+ applied, 0 bad, [12] batches, 0 reconnects, [\d.,]+ frames/s, "
+        r"cursor 2026-05-28T\S+, lag [\d.,]+ s \(stopped\)",
+        last,
+    ), last
 
 
 def test_bad_frames_are_counted_logged_and_skipped_and_the_batch_commits(engine, caplog):
