@@ -139,28 +139,36 @@ def test_follows_posts_profiles_handles_and_deactivation_reach_the_store(engine,
         f.identity(A, t + 9, "ann.bsky.social"),
         f.identity(A, t + 10, "ann.example.com"),
         f.account(C, t + 11, False, "deactivated"),
+        f.commit(A, t + 12, "app.bsky.feed.like", "l1", "create", {"subject": {}}),  # unwanted
+        f.post(D, t + 13, "p4"),
+        f.account(D, t + 14, False, "deleted"),
     ]
     with Standin() as jet:
         jet.add(*stream)
-        ingester = ingest(engine, jet.url, at_cursor(engine, t + 11))
+        ingester = ingest(engine, jet.url, at_cursor(engine, t + 14))
         assert jet.requests[0]["wantedCollections"] == list(ev.COLLECTIONS)
         assert "cursor" not in jet.requests[0]
     assert follows(engine) == {(A, B)}
-    assert posts(engine) == {pid(B, "p1"): (None, None), pid(C, "p2"): (pid(B, "p1"), B)}
+    assert posts(engine) == {
+        pid(B, "p1"): (None, None),
+        pid(C, "p2"): (pid(B, "p1"), B),
+        pid(D, "p4"): (None, None),
+    }
     assert actors(engine) == {
         A: ("ann.example.com", "active"),
         B: (None, "active"),
         C: (None, "deactivated"),
+        D: (None, "deleted"),
     }
     with engine.connect() as conn:
         name = conn.execute(sa.select(Account.display_name).where(Account.handle == A))
         assert name.scalar_one() == "Ann"
         assert conn.execute(sa.select(sa.func.count()).select_from(BadgeCard)).scalar_one() == 0
-    assert counts(engine) == (11, 0)
-    assert ingester.stats.events == 11 and not ingester.stats.bad
+    assert counts(engine) == (13, 0)  # the like was not sent: it was not asked for
+    assert ingester.stats.events == 13 and not ingester.stats.bad
     last = caplog.records[-1].getMessage()  # the summary line when it stops
     assert re.fullmatch(
-        r"jetstream: 11 frames, \d+ applied, 0 bad, [12] batches, 0 reconnects, [\d.,]+ frames/s, "
+        r"jetstream: 13 frames, \d+ applied, 0 bad, [12] batches, 0 reconnects, [\d.,]+ frames/s, "
         r"cursor 2026-05-28T\S+, lag [\d.,]+ s \(stopped\)",
         last,
     ), last
@@ -285,6 +293,15 @@ def test_batches_end_at_their_size(engine):
     assert {p: parent for p, (parent, _) in posts(engine).items()} == want.posts
     assert set(actors(engine)) == want.actors
     assert counts(engine) == (500, want.bad)
+
+
+def test_a_server_that_hangs_up_at_once_is_retried_with_backoff(engine):
+    with Standin(drops=[0] * 1000) as jet:
+        jet.add(f.post(A, f.T0, "p1"))
+        started = time.monotonic()
+        ingester = ingest(engine, jet.url, lambda _: time.monotonic() - started > 1.5)
+        assert 3 <= jet.connections <= 40
+    assert ingester.stats.events == 0 and ingester.stats.reconnects >= 3
 
 
 def test_an_unreachable_server_is_retried_with_backoff_not_a_busy_loop(engine, caplog):
