@@ -19,6 +19,7 @@ from genuine.jetstream.client import stored_cursor
 from genuine.models import Account, BadgeCard, BlueskyActor, IngestCursor, lookup_key
 from genuine.models import Follow as FollowRow
 from genuine.models import Post as PostRow
+from genuine.pipeline import queue
 from tests.jetstream import frames as f
 from tests.jetstream.mixed import mixed
 from tests.jetstream.standin import Standin
@@ -90,7 +91,7 @@ def _start(app, url: str, log) -> subprocess.Popen:
         "GENUINE_INSTANCE_PATH": app.instance_path,
     }
     command = [sys.executable, "-c", "from genuine.cli import main; main()", "jetstream"]
-    options = ["--url", url, "--batch-size", "50", "--batch-seconds", "0.2"]
+    options = ["--url", url, "--batch-size", "50", "--batch-seconds", "0.2", "--rescore-every", "1"]
     return subprocess.Popen(
         [*command, *options, "--progress-seconds", "1"],
         env=env,
@@ -163,3 +164,13 @@ def test_sigkill_mid_stream_then_restart_loses_nothing_and_doubles_nothing(app, 
     assert {did: h for did, h in actors.items() if h} == want.handles
     assert names == want.names
     assert (events, bad) == (want.frames, want.bad)  # each frame counted once, replays not
+    # every account touched is claimed for rescoring and its job queued for `genuine worker`
+    with engine.connect() as conn:
+        unclaimed = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(BlueskyActor.__table__)
+            .where(BlueskyActor.scored_at.is_(None), BlueskyActor.active.is_(True))
+        ).scalar_one()
+    assert unclaimed == 0
+    with app.app_context():
+        assert queue.get_huey().pending_count() >= 1

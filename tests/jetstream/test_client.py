@@ -51,9 +51,9 @@ def settings(url: str, **changes) -> Settings:
     return Settings(url=url, **{**base, **changes})
 
 
-def ingest(engine, url, until, seconds=30.0, **changes) -> Ingester:
+def ingest(engine, url, until, seconds=30.0, after_commit=None, **changes) -> Ingester:
     """Run the client in a thread until `until(ingester)` holds, then stop it cleanly."""
-    ingester = Ingester(engine, settings(url, **changes))
+    ingester = Ingester(engine, settings(url, **changes), after_commit=after_commit)
     thread = threading.Thread(target=ingester.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + seconds
@@ -281,14 +281,29 @@ def test_stopping_commits_the_batch_in_hand(engine):
     assert stored_cursor(engine, "jetstream") == f.T0 + 24 and len(posts(engine)) == 25
 
 
-def test_batches_end_at_their_size(engine):
+def test_batches_end_at_their_size_and_a_failing_hook_stops_nothing(engine, caplog):
     stream, want = mixed(500)
+    calls = []
+
+    def after_commit():
+        calls.append(stored_cursor(engine, "jetstream"))
+        if len(calls) == 2:
+            raise ConnectionError("queue unreachable")
+
+    caplog.set_level(logging.WARNING, "genuine.jetstream")
     with Standin() as jet:
         jet.add(*stream)
         ingester = ingest(
-            engine, jet.url, at_cursor(engine, want.last_time_us), batch_size=100, batch_seconds=30
+            engine,
+            jet.url,
+            at_cursor(engine, want.last_time_us),
+            after_commit=after_commit,
+            batch_size=100,
+            batch_seconds=30,
         )
     assert ingester.stats.batches == 5 and ingester.stats.events == 500
+    assert len(calls) == 5 and calls == sorted(calls)  # after each commit
+    assert "jetstream: after the batch: ConnectionError: queue unreachable" in caplog.messages
     assert follows(engine) == want.follows
     assert {p: parent for p, (parent, _) in posts(engine).items()} == want.posts
     assert set(actors(engine)) == want.actors

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
-from datetime import UTC, datetime
+import time
 
 import click
 from flask import current_app
@@ -13,8 +13,6 @@ from flask.cli import with_appcontext
 from genuine.commands import UserError
 from genuine.commands.data import require_schema
 from genuine.db import get_db
-
-STALE_SECONDS = 60.0  # no batch for this long: the rate shown is not current
 
 
 def _duration(seconds: float) -> str:
@@ -28,22 +26,21 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 86400:.1f} days"
 
 
-def _print_status(stream: str) -> None:
-    from genuine.jetstream.events import time_of
-    from genuine.jetstream.stats import status
+def _print_status() -> None:
+    from genuine.jetstream.stats import held
+    from genuine.jetstream.status import STALE_SECONDS
 
-    now = datetime.now(UTC)
-    got = status(get_db().engine, stream)
-    if got.cursor is None:
+    got = held(get_db().engine)
+    if got.lag is None:
         click.echo("cursor: none (no batch committed yet; `genuine jetstream` starts live)")
     else:
-        stamp = time_of(got.cursor).isoformat(timespec="milliseconds")
-        click.echo(f"cursor: {stamp} (time_us {got.cursor})")
-        click.echo(f"lag: {_duration(got.lag(now))} behind now")
-        since = (now - got.updated_at).total_seconds()
-        if since > STALE_SECONDS:
+        stamp = got.lag.cursor.isoformat(timespec="milliseconds")
+        click.echo(f"cursor: {stamp} (time_us {got.cursor_us})")
+        click.echo(f"lag: {_duration(got.lag.seconds)} behind now")
+        idle = got.lag.idle_seconds
+        if idle > STALE_SECONDS:
             click.echo(
-                f"events per second: 0 (last batch {_duration(since)} ago; "
+                f"events per second: 0 (last batch {_duration(idle)} ago; "
                 "is `genuine jetstream` running?)"
             )
         else:
@@ -51,6 +48,25 @@ def _print_status(stream: str) -> None:
     click.echo(f"events: {got.events:,} ({got.bad:,} bad, skipped)")
     click.echo(f"accounts: {got.accounts:,}")
     click.echo(f"cards held: {got.cards:,}")
+
+
+def _rescoring(every: float):
+    """After a batch, at most every `every` seconds: queue the dirty accounts due for a card
+    (genuine.pipeline.queue.queue_dirty; `genuine worker` runs the jobs)."""
+    if not every:
+        return None
+    from genuine.pipeline.queue import queue_dirty
+
+    app = current_app._get_current_object()
+    last = [float("-inf")]
+
+    def queue(force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - last[0] >= every:
+            last[0] = now
+            queue_dirty(app)
+
+    return queue
 
 
 @click.command("jetstream")
@@ -77,6 +93,14 @@ def _print_status(stream: str) -> None:
     show_default=True,
     help="Seconds between progress lines in the log.",
 )
+@click.option(
+    "--rescore-every",
+    type=click.FloatRange(0, 86400),
+    default=10.0,
+    show_default=True,
+    help="Seconds between queueings of the touched accounts' rescoring (0: leave it to the "
+    "workers' minutely schedule).",
+)
 @click.option("--status", "show_status", is_flag=True, help="Print how far ingest is, and stop.")
 @with_appcontext
 def jetstream(
@@ -85,6 +109,7 @@ def jetstream(
     batch_seconds: float | None,
     silence_seconds: float | None,
     progress_seconds: float,
+    rescore_every: float,
     show_status: bool,
 ) -> None:
     """Keep the store current from Bluesky's Jetstream (follows, posts, profiles, handles,
@@ -95,7 +120,7 @@ def jetstream(
     require_schema()
     config = current_app.config
     if show_status:
-        _print_status(Settings.stream)
+        _print_status()
         return
     try:
         settings = Settings(
@@ -108,7 +133,8 @@ def jetstream(
     except ValueError as exc:
         raise UserError(str(exc)) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    ingester = Ingester(get_db().engine, settings)
+    rescoring = _rescoring(rescore_every)
+    ingester = Ingester(get_db().engine, settings, after_commit=rescoring)
 
     def stop(signum, _frame) -> None:
         logging.getLogger("genuine.jetstream").info(
@@ -120,6 +146,13 @@ def jetstream(
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         ingester.run()
+        if rescoring is not None:  # what the last batches touched, without waiting a minute
+            try:
+                rescoring(force=True)
+            except Exception as exc:
+                logging.getLogger("genuine.jetstream").warning(
+                    "jetstream: queueing the rescoring: %s: %s", type(exc).__name__, exc
+                )
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

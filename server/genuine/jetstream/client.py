@@ -23,6 +23,8 @@ until `stop` is set (SIGTERM/SIGINT in `genuine jetstream`):
   reconnects after an exponential backoff with full jitter (`backoff_base` doubling up to
   `backoff_cap`), reset after a healthy connection (open `healthy_seconds` with frames).
   Never a busy loop.
+- `after_commit`, if given, is called after each batch (`genuine jetstream` queues the
+  rescoring of dirty accounts with it); what it raises is logged, never stops ingest.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -108,10 +111,15 @@ class _Batch:
 
 class Ingester:
     def __init__(
-        self, engine: sa.Engine, settings: Settings, stop: threading.Event | None = None
+        self,
+        engine: sa.Engine,
+        settings: Settings,
+        stop: threading.Event | None = None,
+        after_commit: Callable[[], object] | None = None,
     ) -> None:
         check_url(settings.url)
         self.engine = engine
+        self.after_commit = after_commit  # e.g. queue the dirty accounts' rescoring
         self.settings = settings
         self.stop = stop or threading.Event()
         self.stats = Stats()
@@ -239,6 +247,11 @@ class Ingester:
             self.stats.applied += applied
             self.stats.cursor = cursor
         self.stats.batches += 1
+        if self.after_commit is not None:
+            try:
+                self.after_commit()
+            except Exception as exc:  # never stops ingest: the worker's schedule catches up
+                log.warning("jetstream: after the batch: %s: %s", type(exc).__name__, exc)
         return _Batch()
 
     def _progress(self, now: float) -> None:

@@ -2,8 +2,9 @@
 
 `Stats` lives in the client's process: frames received, records applied, bad frames by
 reason, reconnects, the committed cursor and the lag behind now, and the recent rate (frames
-per second over the last minute). `status(engine)` is the view from outside: the stored
-cursor row (its counts and the rate the client last wrote), accounts and cards held.
+per second over the last minute). `held(engine)` is the view from outside for `--status`:
+the stored cursor row (its lag as `genuine.jetstream.status` reads it for healthz too, the
+counts and the rate the client last wrote), accounts and cards held.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from genuine.jetstream.events import time_of
+from genuine.jetstream.status import STREAM, Lag, lag
 from genuine.models import BadgeCard, BlueskyActor, IngestCursor
 
 RATE_WINDOW = 60.0  # seconds of history behind `Stats.rate`
@@ -66,29 +68,24 @@ class Stats:
 
 
 @dataclass(frozen=True)
-class Status:
-    cursor: int | None
-    updated_at: datetime | None
+class Held:
+    lag: Lag | None  # cursor, last batch, lag (genuine.jetstream.status); None: no batch yet
+    cursor_us: int | None
     events: int
     bad: int
     rate: float
     accounts: int
     cards: int
 
-    def lag(self, now: datetime) -> float | None:
-        return None if self.cursor is None else (now - time_of(self.cursor)).total_seconds()
 
-
-def status(engine: sa.Engine, stream: str, platform: str = "bluesky") -> Status:
-    """The stored cursor row of `stream`, and the Bluesky accounts and cards held."""
+def held(engine: sa.Engine, stream: str = STREAM, platform: str = "bluesky") -> Held:
+    """The stored cursor row of `stream` (its lag, counts and rate), and the Bluesky
+    accounts and cards held."""
     with engine.connect() as conn:
+        behind = lag(conn, stream=stream)
         row = conn.execute(
             sa.select(
-                IngestCursor.time_us,
-                IngestCursor.updated_at,
-                IngestCursor.events,
-                IngestCursor.bad,
-                IngestCursor.rate,
+                IngestCursor.time_us, IngestCursor.events, IngestCursor.bad, IngestCursor.rate
             ).where(IngestCursor.stream == stream)
         ).one_or_none()
         accounts = conn.execute(
@@ -100,5 +97,5 @@ def status(engine: sa.Engine, stream: str, platform: str = "bluesky") -> Status:
             .where(BadgeCard.platform == platform)
         ).scalar_one()
     if row is None:
-        return Status(None, None, 0, 0, 0.0, accounts, cards)
-    return Status(row.time_us, row.updated_at, row.events, row.bad, row.rate, accounts, cards)
+        return Held(None, None, 0, 0, 0.0, accounts, cards)
+    return Held(behind, row.time_us, row.events, row.bad, row.rate, accounts, cards)
