@@ -104,3 +104,12 @@ LABELER_DID: str | None = None
 LABELER_KEY_PATH: str | None = None
 # Where DIDs are resolved (the issuer of a report's inter-service token).
 PLC_DIRECTORY_URL = "https://plc.directory"
+
+# --- The Jetstream ingester (genuine.jetstream, `genuine jetstream`, issue 13) ---
+# Bluesky's public Jetstream instance; `/subscribe` with the wanted collections and a cursor.
+JETSTREAM_URL = "wss://jetstream2.us-east.bsky.network/subscribe"
+# A connection that sends nothing for this many seconds is closed and opened again.
+JETSTREAM_SILENCE_SECONDS = 30.0
+# A batch (one transaction) ends after this many frames or this many seconds.
+JETSTREAM_BATCH_SIZE = 1000
+JETSTREAM_BATCH_SECONDS = 1.0

@@ -7,7 +7,9 @@
   the rkey, so this is how an unfollow finds the follow to remove; `first_seen` is when the
   follow was first seen on the stream (clients set `createdAt` themselves).
 - `IngestCursor`: the last committed `time_us` per stream, written in the same transaction
-  as the batch it ends.
+  as the batch it ends, with the frames counted past the cursor (`events`, `bad`: a replay
+  after a restart counts nothing twice) and the ingester's recent rate (frames/s), for
+  `genuine jetstream --status`.
 """
 
 from __future__ import annotations
@@ -52,3 +54,6 @@ class IngestCursor(SQLModel, table=True):
     stream: str = Field(max_length=64, primary_key=True)
     time_us: int = Field(sa_type=sa.BigInteger)
     updated_at: datetime
+    events: int = Field(default=0, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": "0"})
+    bad: int = Field(default=0, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": "0"})
+    rate: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"})
