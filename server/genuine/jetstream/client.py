@@ -42,6 +42,7 @@ import sqlalchemy as sa
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
+from genuine.db import in_transaction
 from genuine.jetstream import batch
 from genuine.jetstream import events as ev
 from genuine.jetstream.stats import Stats
@@ -231,7 +232,8 @@ class Ingester:
         if times:  # else only bad frames without a time_us, and no cursor yet: nothing to store
             cursor = max(times)  # never moved back
             self.stats.sample()
-            with self.engine.begin() as conn:
+
+            def write(conn: sa.Connection) -> int:
                 applied = batch.apply(
                     conn, pending.events, cursor, stream=s.stream, now=datetime.now(UTC)
                 )
@@ -244,6 +246,12 @@ class Ingester:
                         rate=round(self.stats.rate(), 3),
                     )
                 )
+                return applied
+
+            # A deadlock with a rescoring worker runs the batch again at once (it is
+            # idempotent); any other database error drops the connection, and the replay
+            # from the stored cursor brings the batch back.
+            applied = in_transaction(self.engine, write)
             self.stats.applied += applied
             self.stats.cursor = cursor
         self.stats.batches += 1
