@@ -102,24 +102,31 @@ def save(conn: sa.Connection, source: BlueskySource, views: dict[str, dict]) -> 
     return len(rows)
 
 
-def uncounted_followers(conn: sa.Connection, did: str, limit: int) -> list[str]:
-    """Up to `limit` followers of `did` without a followers count, a sample drawn with a seed
-    of the DID (the same account draws the same sample)."""
-    rows = conn.execute(
-        sa.select(Follow.follower)
-        .outerjoin(
-            Account,
-            sa.and_(Account.platform == Follow.platform, Account.handle == Follow.follower),
+def uncounted_followers(conn: sa.Connection, dids: Iterable[str], limit: int) -> set[str]:
+    """Up to `limit` followers per account of `dids` without a followers count, each account's
+    sample drawn with a seed of its DID (the same account draws the same sample)."""
+    followers: dict[str, list[str]] = {}
+    wanted = sorted(set(dids))
+    for start in range(0, len(wanted), 500):
+        rows = conn.execute(
+            sa.select(Follow.followee, Follow.follower)
+            .outerjoin(
+                Account,
+                sa.and_(Account.platform == Follow.platform, Account.handle == Follow.follower),
+            )
+            .where(
+                Follow.platform == "bluesky",
+                Follow.followee.in_(wanted[start : start + 500]),
+                Account.followers_count.is_(None),
+            )
+            .order_by(Follow.followee, Follow.follower)
         )
-        .where(
-            Follow.platform == "bluesky",
-            Follow.followee == did,
-            Account.followers_count.is_(None),
-        )
-        .order_by(Follow.follower)
-    ).scalars()
-    followers = list(rows)
-    if len(followers) <= limit:
-        return followers
-    seed = int.from_bytes(hashlib.sha256(did.encode()).digest()[:8], "big")
-    return random.Random(seed).sample(followers, limit)
+        for followee, follower in rows:
+            followers.setdefault(followee, []).append(follower)
+    out: set[str] = set()
+    for did, names in followers.items():
+        if len(names) > limit:
+            seed = int.from_bytes(hashlib.sha256(did.encode()).digest()[:8], "big")
+            names = random.Random(seed).sample(names, limit)
+        out.update(names)
+    return out

@@ -117,8 +117,7 @@ def rescore(
         lookups = {did for did in wanted if not actors[did].handle}
         if source is not None:
             limit = int(config.get("RESCORE_PROFILES", 200))
-            for did in sorted(wanted):
-                lookups.update(appview.uncounted_followers(conn, did, limit))
+            lookups |= appview.uncounted_followers(conn, wanted, limit)
     views = appview.fetch(source, lookups) if source is not None and lookups else {}
     out.profiles = len(views)
     if views:
