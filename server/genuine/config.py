@@ -95,6 +95,9 @@ RESCORE_JOBS = 20
 # Followers without counts fetched from the AppView per rescored account (getProfiles, 25 a
 # request, within SOURCE_BUDGET per job); 0 asks the AppView only for missing handles.
 RESCORE_PROFILES = 200
+# When the workers run ring detection over the whole ingested Bluesky follow graph ("HH:MM",
+# UTC, daily; empty: never, `genuine jetstream --rings` runs it by hand).
+RINGS_DAILY_AT = "03:00"
 
 # --- The Bluesky labeler (genuine.labeler, issue 14): off until LABELER_DID is set ---
 # The labeler's own DID (did:plc:... or did:web:...), the `src` of every label it signs.

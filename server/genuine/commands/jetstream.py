@@ -102,6 +102,13 @@ def _rescoring(every: float):
     "workers' minutely schedule).",
 )
 @click.option("--status", "show_status", is_flag=True, help="Print how far ingest is, and stop.")
+@click.option(
+    "--rings",
+    "run_rings",
+    is_flag=True,
+    help="Run ring detection over the whole ingested follow graph now (the workers run it "
+    "daily at GENUINE_RINGS_DAILY_AT), update the ring badges, and stop.",
+)
 @with_appcontext
 def jetstream(
     url: str | None,
@@ -111,6 +118,7 @@ def jetstream(
     progress_seconds: float,
     rescore_every: float,
     show_status: bool,
+    run_rings: bool,
 ) -> None:
     """Keep the store current from Bluesky's Jetstream (follows, posts, profiles, handles,
     account status), one transaction per batch with its cursor; SIGTERM or Ctrl-C stops
@@ -121,6 +129,16 @@ def jetstream(
     config = current_app.config
     if show_status:
         _print_status()
+        return
+    if run_rings:
+        from genuine.jetstream.rings import run
+
+        done = run(get_db().engine)
+        click.echo(
+            f"rings over {done.accounts:,} accounts and {done.follows:,} follows: "
+            f"{done.rings:,} rings, {done.members:,} ingested accounts in one, "
+            f"{done.verdicts:,} verdicts stored, {done.cards_changed:,} ring badges changed"
+        )
         return
     try:
         settings = Settings(

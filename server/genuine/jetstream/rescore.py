@@ -92,9 +92,20 @@ def _actor_rows(conn: sa.Connection, dids: list[str]) -> dict[str, Any]:
     return {row.did: row for row in conn.execute(sa.select(_actors).where(_actors.c.did.in_(dids)))}
 
 
-def _under_handle(scored: Scored, handle: str, public_url: str) -> Scored:
-    card = {**scored.card, "handle": handle, "report_url": report_url(public_url, PLATFORM, handle)}
-    return Scored(card, scored.evidence)
+def _under_handle(scored: Scored, row: Any, public_url: str) -> Scored:
+    """The card keyed by the actor's handle; its ring badge from the last whole-graph ring
+    run when there was one (genuine.jetstream.rings), since the neighbourhood scored here
+    is only part of the graph a ring lives in."""
+    card = {
+        **scored.card,
+        "handle": row.handle,
+        "report_url": report_url(public_url, PLATFORM, row.handle),
+    }
+    evidence = scored.evidence
+    if row.ring is not None:  # {"badge": the section, "evidence": the ring's members or None}
+        card["badges"] = {**card["badges"], "follow_back_ring": row.ring["badge"]}
+        evidence = {**evidence, "ring": row.ring["evidence"]}
+    return Scored(card, evidence)
 
 
 def rescore(
@@ -148,7 +159,7 @@ def rescore(
             elif not row.handle or did not in scored:
                 done.no_handle += 1
             else:
-                cards.append(_under_handle(scored[did], row.handle, public_url))
+                cards.append(_under_handle(scored[did], row, public_url))
                 clean.append(did)
         save_cards(conn, (s.card for s in cards))
         save_reports(conn, cards)

@@ -15,9 +15,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import JSON, Column, Field, SQLModel
 
 from genuine.handles import STORED_MAX as HANDLE_MAX
 
@@ -36,6 +37,9 @@ class BlueskyActor(SQLModel, table=True):
     first_seen: datetime
     dirty_at: datetime | None = None
     scored_at: datetime | None = None
+    # The follow_back_ring section from the last whole-graph ring run (genuine.jetstream.rings).
+    ring: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    ring_at: datetime | None = None
 
 
 class FollowRkey(SQLModel, table=True):

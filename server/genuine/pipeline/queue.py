@@ -9,7 +9,9 @@ One huey per app (`get_huey`), with three tasks bound to that app:
   worker died, since huey does not give a message back when its consumer is killed;
 - `rescore(dids)`: card Bluesky accounts the Jetstream ingester touched
   (genuine.jetstream.rescore), and `rescore_due` (every minute; `genuine jetstream` also
-  calls `queue_dirty` after its batches): claim the due ones and queue them in jobs.
+  calls `queue_dirty` after its batches): claim the due ones and queue them in jobs;
+- `rings_daily` (at RINGS_DAILY_AT, UTC): follow-back rings over the whole ingested Bluesky
+  graph, the ring badges of ingested accounts updated (genuine.jetstream.rings).
 
 `genuine worker` runs the consumer; the API and `genuine audit --queue` only enqueue.
 """
@@ -28,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from genuine.db import get_db
 from genuine.jetstream import rescore
+from genuine.jetstream import rings as jetstream_rings
 from genuine.pipeline import audits
 from genuine.pipeline.platforms import auditable, can_audit
 from genuine.sources.bluesky import BlueskySource
@@ -78,6 +81,15 @@ def make_huey(app: Flask) -> Huey:
     def rescore_due() -> int:
         with app.app_context():
             return queue_dirty(app)
+
+    at = str(config.get("RINGS_DAILY_AT") or "")
+    if at:  # "HH:MM" UTC; empty: never (`genuine jetstream --rings` runs it by hand)
+        hour, _, minute = at.partition(":")
+
+        @huey.periodic_task(crontab(minute=minute or "0", hour=hour), name="rings_daily")
+        def rings_daily() -> int:
+            with app.app_context():
+                return jetstream_rings.run(engine()).cards_changed
 
     huey.genuine_tasks = {
         "audit": audit,
