@@ -31,6 +31,7 @@ Goals: >= 5,000 events/s on SQLite, within 3x of the baseline, memory flat (< 50
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import os
@@ -85,7 +86,8 @@ def synthetic(n_events: int, n_accounts: int, seed: int = 7) -> Iterator[str]:
     kinds = [k for k, _ in MIX]
     weights = [w for _, w in MIX]
     # Popularity: follow subjects and reply parents drawn from a Zipf-like law.
-    ranks = [1.0 / (i + 1) ** 0.9 for i in range(n_accounts)]
+    ranks = list(itertools.accumulate(1.0 / (i + 1) ** 0.9 for i in range(n_accounts)))
+    accounts = range(n_accounts)
     posts: list[tuple[str, str]] = []
     follows: dict[str, list[str]] = {}
     t = fr.T0
@@ -107,7 +109,7 @@ def synthetic(n_events: int, n_accounts: int, seed: int = 7) -> Iterator[str]:
             posts.append((who, rkey))
             yield fr.frame(fr.post(who, t, rkey, text=f"reply {i}?", parent=parent))
         elif kind == "follow":
-            subject = fr.did(rng.choices(range(n_accounts), ranks)[0])
+            subject = fr.did(rng.choices(accounts, cum_weights=ranks)[0])  # bisect: O(log n)
             rkey = f"f{i}"
             follows.setdefault(who, []).append(rkey)
             yield fr.frame(fr.follow(who, t, rkey, subject))
