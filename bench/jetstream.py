@@ -352,11 +352,50 @@ def run_backend(name: str, url: str, args, tmp: Path) -> dict:
             f" ({seconds:,.0f} worker-seconds of work, beside the ingester)",
             flush=True,
         )
-    if url.startswith("sqlite"):
-        size = os.path.getsize(url.removeprefix("sqlite:///"))
-        row["mb_per_million_accounts"] = size / 2**20 / (counts(url)["actors"] / 1e6)
-        print(f"{name}:   {row['mb_per_million_accounts']:,.0f} MB per million accounts")
+    row["tables"] = sizes(url)
+    total = sum(t["bytes"] for t in row["tables"].values())
+    row["mb_per_million_accounts"] = total / 2**20 / (counts(url)["actors"] / 1e6)
+    per = ", ".join(
+        f"{name} {t['bytes'] / max(t['rows'], 1):,.0f} B/row ({t['rows']:,} rows)"
+        for name, t in row["tables"].items()
+    )
+    print(f"{name}:   {row['mb_per_million_accounts']:,.0f} MB per million accounts; {per}")
     return row
+
+
+TABLES = (
+    "follow",
+    "bluesky_follow_rkey",
+    "post",
+    "account",
+    "bluesky_actor",
+    "badgecard",
+    "accountreport",
+)
+
+
+def sizes(url: str) -> dict[str, dict[str, int]]:
+    """Rows and bytes (indexes included) of the tables the ingester and rescoring fill."""
+    engine = sa.create_engine(url)
+    out = {}
+    with engine.connect() as conn:
+        for table in TABLES:
+            rows = conn.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+            if conn.dialect.name == "postgresql":
+                size = conn.execute(
+                    sa.text("SELECT pg_total_relation_size(CAST(:t AS regclass))"), {"t": table}
+                ).scalar_one()
+            else:  # the table and its indexes, from SQLite's dbstat
+                size = conn.execute(
+                    sa.text(
+                        "SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name = :t OR name IN "
+                        "(SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = :t)"
+                    ),
+                    {"t": table},
+                ).scalar_one()
+            out[table] = {"rows": rows, "bytes": int(size)}
+    engine.dispose()
+    return out
 
 
 def main() -> None:

@@ -212,3 +212,15 @@ def test_the_labeler_finds_the_did_of_an_ingested_card(app, engine):
     with engine.connect() as conn:
         found = {s.handle: s.did for s in subjects(conn)}
     assert found == {"star.bsky.social": STAR}
+
+
+def test_a_reactivated_account_is_carded_again(app, engine):
+    apply(engine, world())
+    rescore.rescore(engine, app.config, rescore.claim(engine, NOW, AFTER, 100), now=NOW)
+    apply(engine, [Status(STAR, T0 + 9000, False, "deactivated")])
+    assert card(engine, "star.bsky.social") is None
+    apply(engine, [Status(STAR, T0 + 9001, True, "active")])
+    later = NOW + AFTER
+    assert STAR in rescore.claim(engine, later, AFTER, 100)
+    rescore.rescore(engine, app.config, [STAR], now=later)
+    assert card(engine, "star.bsky.social") is not None
