@@ -191,7 +191,6 @@ def test_spa_navigation_to_another_profile(ext):
     assert len(full) == 1 and len(all_full) == 1, all_full
 
 
-
 def test_mastodon_in_app_navigation_to_another_profile(ext):
     """Mastodon's web app keeps the header and swaps its text on in-app navigation (and does
     not update meta[property="profile:username"]): the badge follows the header."""
@@ -223,6 +222,7 @@ def test_mastodon_in_app_navigation_to_another_profile(ext):
     )
     all_full = [h for h in hosts(page) if h["kind"] == "full"]
     assert len(full) == 1 and len(all_full) == 1, all_full
+
 
 def test_popover_shows_reasons_as_text(ext):
     page = open_page(ext, "https://x.com/home", "x-timeline.html")
