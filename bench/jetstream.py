@@ -299,7 +299,8 @@ def counts(url: str) -> dict[str, int]:
 
 
 def run_backend(name: str, url: str, args, tmp: Path) -> dict:
-    ctx = multiprocessing.get_context("fork")
+    # Spawned, not forked: a forked child's RSS would count the frames this process holds.
+    ctx = multiprocessing.get_context("spawn")
     instance = str(tmp / f"instance-{name}")
     make_app(url, Path(instance))
     print(f"{name}: baseline (json + driver executemany) ...", flush=True)
