@@ -7,14 +7,18 @@ matter for the badge:
 
 - background noise: power-law ("Zipf") popularity and activity, a base rate of ordinary
   follow-backs, and local friendships that form weak, sparse clusters everywhere;
-- genuine communities: colleagues/friends who follow each other mutually and densely,
-  but follow back strangers only at the background rate; some of them have almost no
+- genuine communities: colleagues/friends who follow each other mutually and densely
+  (`community_reciprocity` of their pairs mutual, the rest one way), but follow back
+  strangers only at the background rate; some of them have almost no
   followers outside the group (so nobody can tell), and some joined in one burst
   (a conference), so lockstep alone must not convict;
 - rings: accounts that follow each other densely, follow back nearly every stranger who
   follows them, follow strangers hoping for a follow back, and add camouflage follows to
   popular accounts (which never follow back); some rings were made in lockstep, some
-  advertise follow-back hashtags, some were registered within days of each other.
+  advertise follow-back hashtags, some were registered within days of each other;
+- hard negatives besides communities: celebrities (the top 1% by popularity, followed by
+  many, following back none) and lone follow-backers (`lone_follow_backers` per ring:
+  background accounts that follow back 50-95% of their followers but belong to no group).
 
 Everything is vectorised numpy and deterministic for a given seed; 10 million follows take
 a few seconds. Ids are shuffled at the end so that nothing can lean on their order.
@@ -68,6 +72,7 @@ class SynthConfig:
     community_size: tuple[int, int] = (6, 40)
     community_density: tuple[float, float] = (0.6, 0.95)
     community_outside_followers: float = 10.0
+    community_reciprocity: float = 1.0
     community_isolated_share: float = 0.2
     burst_community_share: float = 0.2
     lockstep_ring_share: float = 0.5
@@ -75,6 +80,8 @@ class SynthConfig:
     hashtag_member_share: float = 0.7
     bunched_ring_share: float = 0.5
     background_hashtag_rate: float = 0.002
+    lone_follow_backers: float = 0.0
+    lone_follow_back: tuple[float, float] = (0.5, 0.95)
     seed: int = 0
 
 
@@ -91,6 +98,8 @@ class SynthGraph:
     ring_of: np.ndarray
     community_of: np.ndarray
     isolated: np.ndarray
+    lone: np.ndarray
+    celebrity: np.ndarray
     lockstep_rings: np.ndarray
     hashtag_rings: np.ndarray
     bunched_rings: np.ndarray
@@ -141,6 +150,19 @@ def _both_ways(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         np.concatenate([pairs[:, 0], pairs[:, 1]]),
         np.concatenate([pairs[:, 1], pairs[:, 0]]),
     )
+
+
+def _community_follows(rng, pairs: np.ndarray, reciprocity: float):
+    """Both directions of each pair, except a `1 - reciprocity` share followed one way only."""
+    if reciprocity >= 1.0:  # (draws nothing: default graphs stay as they were)
+        return _both_ways(pairs)
+    one_way = rng.random(len(pairs)) >= reciprocity
+    a, b = _both_ways(pairs[~one_way])
+    flip = rng.random(int(one_way.sum())) < 0.5
+    single = pairs[one_way]
+    a = np.concatenate([a, np.where(flip, single[:, 1], single[:, 0])])
+    b = np.concatenate([b, np.where(flip, single[:, 0], single[:, 1])])
+    return a, b
 
 
 def _top_up(rng, key, followed_at, target, n_nodes, act_cdf, pop_cdf):
@@ -250,7 +272,8 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGra
     pool = rng.permutation(n_bg)[: int(csizes.sum())]
     for c, members in enumerate(np.split(pool, np.cumsum(csizes)[:-1])):
         community_of[members] = c
-        a, b = _both_ways(_pairs(rng, members, rng.uniform(*cfg.community_density)))
+        pairs = _pairs(rng, members, rng.uniform(*cfg.community_density))
+        a, b = _community_follows(rng, pairs, cfg.community_reciprocity)
         if rng.random() < cfg.burst_community_share:  # met at one event: a burst of follows
             add(a, b, EPOCH_START + rng.integers(0, SPAN) + rng.integers(0, 3600, a.size))
         else:
@@ -279,6 +302,18 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGra
     add(a, b)
     add(b, a)
 
+    # Lone follow-backers: background accounts outside any group that follow back most
+    # of whoever follows them (a hard negative: indiscriminate, but no ring around them).
+    lone = np.zeros(n_nodes, dtype=bool)
+    free = np.flatnonzero((community_of[:n_bg] < 0) & ~celebrity)
+    n_lone = min(free.size, round(n_rings * cfg.lone_follow_backers))
+    if n_lone:
+        lone[rng.choice(free, n_lone, replace=False)] = True
+        a, b = np.concatenate(src), np.concatenate(dst)
+        rate = np.zeros(n_nodes)
+        rate[lone] = rng.uniform(*cfg.lone_follow_back, n_lone)
+        back = lone[b] & (rng.random(b.size) < rate[b])
+        add(b[back], a[back])
     follower = np.concatenate(src)
     followee = np.concatenate(dst)
     ok = follower != followee
@@ -303,6 +338,8 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGra
         ring_of=ring_of[perm],
         community_of=community_of[perm],
         isolated=isolated[perm],
+        lone=lone[perm],
+        celebrity=np.append(celebrity, np.zeros(n_nodes - n_bg, dtype=bool))[perm],
         lockstep_rings=lockstep,
         hashtag_rings=hashtag,
         bunched_rings=bunched,
