@@ -61,6 +61,7 @@ class SynthConfig:
     background_reciprocity: float = 0.15
     friends_per_node: float = 2.0
     friend_window: int = 200
+    friend_reciprocity: float = 1.0
     follows_per_ring: int = 20_000
     ring_size: tuple[int, int] = (8, 120)
     ring_density: tuple[float, float] = (0.4, 0.9)
@@ -299,8 +300,8 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGra
     add(b[back], a[back])
     a = uniform_bg(n_friend_pairs)
     b = (a + rng.integers(1, cfg.friend_window, n_friend_pairs)) % n_bg
+    a, b = _community_follows(rng, np.stack([a, b], axis=1), cfg.friend_reciprocity)
     add(a, b)
-    add(b, a)
 
     # Lone follow-backers: background accounts outside any group that follow back most
     # of whoever follows them (a hard negative: indiscriminate, but no ring around them).
