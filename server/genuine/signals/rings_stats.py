@@ -77,7 +77,8 @@ def baseline_rate(
 ) -> float:
     """The graph's typical follow-back rate of strangers (capped weights, trimmed outliers).
 
-    Only accounts with at least `min_total` strangers count. Each account weighs at most `cap` strangers. Accounts whose own rate is more than
+    Only accounts with at least `min_total` strangers count (a rate from one or two is
+    noise), each weighing at most `cap` strangers. Accounts whose own rate is more than
     `trim_z` binomial standard errors from the current estimate are dropped and the rate
     re-estimated, a few times. A weak prior (`prior_weight` strangers at `prior_rate`)
     keeps tiny graphs, with hardly any ordinary accounts, from a baseline of 0 or 1.
