@@ -13,17 +13,17 @@ Steps (all whole-array numpy / scipy.sparse; see `genuine.signals.rings` for the
    non-candidates sits in a circle of friends who behave like everybody else (a team, a
    family): its few strangers are noise, and it is dropped.
 4. Cores: the mutual graph among strong candidates, each keeping at least `min_ring_ties`
-   ties (a k-core) and at least `peel_share` of the ties of its group's median member,
-   connected components of at least `min_size`. Absolute structure: ties per member, not
+   ties (a k-core) and at least `peel_share` of the average tie count of the members it
+   is tied to, connected components of at least `min_size`. Absolute structure: ties per member, not
    a density that falls as rings grow; the peeling drops bystanders (a fan followed back
    by three members of a ring of 200 is tied to it, but not the way its members are).
 5. Growth: a (not strong) candidate with as many ties into one core joins it: the ring
    member whose few strangers happened to be followed back less.
-6. Decision per group: the pooled strangers of all its members are tested at once, the
-   log likelihood ratio of the elevated rate against the baseline at least
-   `min_group_llr` (ln 10^6: a million to one). A dozen members' 15 strangers each pool
-   to hundreds of trials, so a ring following back half its strangers against a 30%
-   baseline is clear where no single member is.
+6. Decision per group: the pooled strangers of all its members are tested at once: their
+   rate at least the elevated one, and the log likelihood ratio of that rate against the
+   baseline at least `min_group_llr` (ln 10^6: a million to one). A dozen members' 15
+   strangers each pool to hundreds of trials, so a ring following back half its
+   strangers against a 30% baseline is clear where no single member is.
 """
 
 from __future__ import annotations
@@ -69,44 +69,41 @@ def _attach(index, adj, core_group, n_core, eligible, min_ties):
     return best_group, best_ties
 
 
-def _cores(adj, keep: np.ndarray, p) -> np.ndarray:
+def _cores(adj, keep: np.ndarray, p) -> tuple[np.ndarray, np.ndarray]:
     """Groups among `keep`: k-core, components, and peeling of the loosely tied.
 
     A member must hold at least `min_ring_ties` ties inside its group and at least
-    `peel_share` of the ties its group's median member holds: a bystander followed back by
-    three members of a ring of 200 is tied to it, but not the way its members are.
+    `peel_share` of the average tie count of the members it is tied to: a bystander
+    followed back by three members of a ring of 200 (or by two members each of two rings)
+    is tied to them, but not the way they are tied to each other. Returns the group label
+    and the in-group tie count per account.
     """
     cadj = rg.restrict(adj, keep)
-    for _ in range(4):
+    for _ in range(6):
         cadj = rg.restrict(cadj, rg.k_core(cadj, p.min_ring_ties))
-        group = rg.components(cadj, p.min_size)
-        deg = np.diff(cadj.indptr)
-        inside = group >= 0
-        median = _group_median(deg, group)
-        loose = inside & (deg < p.peel_share * np.append(median, 0)[group])
+        deg = np.diff(cadj.indptr).astype(np.float64)
+        around = np.divide(cadj @ deg, deg, out=np.zeros(deg.size), where=deg > 0)
+        loose = (deg > 0) & (deg < p.peel_share * around)
         if not loose.any():
             break
-        cadj = rg.restrict(cadj, inside & ~loose)
-    else:
-        group = rg.components(cadj, p.min_size)
-    return group, _group_median(np.diff(cadj.indptr), group)
+        cadj = rg.restrict(cadj, (deg > 0) & ~loose)
+    group = rg.components(cadj, p.min_size)
+    return group, np.where(group >= 0, np.diff(cadj.indptr), 0)
 
 
-def _group_median(deg: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """Median (upper) of `deg` per group label 0..n-1, by one sort."""
-    inside = group >= 0
+def _pooled_rate(group, back, total, floor: float) -> np.ndarray:
+    """Each group's pooled follow-back rate of strangers, never below `floor`."""
     n = int(group.max(initial=-1)) + 1
-    if n == 0:
-        return np.zeros(0)
-    order = np.lexsort((deg[inside], group[inside]))
-    size = np.bincount(group[inside], minlength=n)
-    mid = np.cumsum(size) - size + size // 2
-    return deg[inside][order][mid].astype(np.float64)
+    inside = group >= 0
+    k = np.bincount(group[inside], weights=back[inside], minlength=n)
+    s = np.bincount(group[inside], weights=total[inside], minlength=n)
+    rate = np.divide(k, s, out=np.full(n, floor), where=s > 0)
+    return np.clip(rate, floor, 0.999)
 
 
 def decide(index: rg.FollowIndex, adj, p) -> Decision:
     """Run steps 1-6 on the mutual graph `adj` (hubs already left out of it)."""
-    total, back, _ = rs.stranger_counts(index, adj)
+    total, back, stranger = rs.stranger_counts(index, adj)
     base = rs.baseline_rate(
         total,
         back,
@@ -121,28 +118,51 @@ def decide(index: rg.FollowIndex, adj, p) -> Decision:
     candidate = measured & (llr > 0) & ~hub
     strong = llr > p.candidate_llr
 
+    # A circle: the friends-of-friends around a candidate, pooled, behave like everybody.
     embedded = rg.embedded_ties(adj, candidate)
-    with_cand = embedded @ candidate.astype(np.int32)
-    with_plain = embedded @ (measured & ~candidate).astype(np.int32)
-    in_circle = candidate & (with_plain > with_cand) & (with_plain >= p.min_ring_ties)
+    nb_total, nb_back = embedded @ total, embedded @ back
+    in_circle = candidate & (nb_total >= p.min_outside_followers)
+    in_circle &= rs.log_lr(nb_back, nb_total, base, alt) < 0
 
-    core_group, median = _cores(adj, candidate & strong & ~in_circle, p)
+    core_group, core_deg = _cores(adj, candidate & strong & ~in_circle, p)
     n_core = int(core_group.max(initial=-1)) + 1
 
     in_core = core_group >= 0
-    eligible = candidate & ~in_circle & ~in_core
+    rate = _pooled_rate(core_group, back, total, alt)
+    eligible = measured & ~hub & ~in_circle & ~in_core
     near, ties = _attach(index, adj, core_group, n_core, eligible, p.min_ring_ties)
     has = near >= 0
     fits = np.zeros(index.n_nodes, dtype=bool)
-    fits[has] = ties[has] >= p.peel_share * median[near[has]]
+    tied = adj @ in_core.astype(np.int64)
+    around = np.divide(adj @ core_deg, tied, out=np.zeros(index.n_nodes), where=tied > 0)
+    fits[has] = ties[has] >= p.peel_share * around[has]
+    fits[has] &= rs.log_lr(back[has], total[has], base, rate[near[has]]) > -p.member_slack
     group = core_group.copy()
     group[fits] = near[fits]
+
+    # Strangers from inside the group are no evidence that a member follows back anyone:
+    # count again without them, and keep the members whose counts still fit the group's
+    # rate better than the baseline.
+    fr, fe = index.follower, index.followee
+    inner = stranger & (group[fr] >= 0) & (group[fr] == group[fe])
+    total_out = total - np.bincount(fe[inner], minlength=index.n_nodes)
+    back_out = back - np.bincount(fe[inner & index.mutual], minlength=index.n_nodes)
+    rate = np.append(_pooled_rate(group, back_out, total_out, alt), alt)[group]
+    keep_out = rs.log_lr(back_out, total_out, base, rate) > -p.member_slack
+    keep_out &= total_out >= p.min_outside_followers
+    group = rg.components(rg.restrict(adj, (group >= 0) & keep_out), p.min_size)
+    n_core = int(group.max(initial=-1)) + 1
+    total, back = np.where(group >= 0, total_out, total), np.where(group >= 0, back_out, back)
 
     # Decide per group on the pooled strangers of all its members.
     member = group >= 0
     k_g = np.bincount(group[member], weights=back[member], minlength=n_core)
     s_g = np.bincount(group[member], weights=total[member], minlength=n_core)
     size = np.bincount(group[member], minlength=n_core)
-    ring = (size >= p.min_size) & (rs.log_lr(k_g, s_g, base, alt) >= p.min_group_llr)
+    q_g = np.divide(k_g, s_g, out=np.zeros(n_core), where=s_g > 0)
+    # The group's own rate against the baseline (a generalised likelihood ratio), and that
+    # rate at least the elevated one: significant *and* large.
+    strong_g = rs.log_lr(k_g, s_g, base, np.clip(q_g, alt, 0.999)) >= p.min_group_llr
+    ring = (size >= p.min_size) & (q_g >= alt) & strong_g
     ring_group = np.where(member & np.append(ring, False)[group], group, -1)
     return Decision(base, total, back, measured, candidate, in_circle, ring_group, n_core)

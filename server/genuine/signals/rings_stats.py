@@ -10,7 +10,10 @@ graph* does: reciprocity is ~15% on one network and 30% on another, and a fixed 
 fits only one of them.
 
 - `stranger_counts`: per account, strangers following it and how many it follows back
-  (one sparse product of the mutual graph, in row chunks of bounded work).
+  (one sparse product of the mutual graph, in row chunks of bounded work). Without follow
+  times a mutual pair counts for both ends, so every account looks a little more
+  reciprocal than it is (the baseline absorbs that); with them, only the follow that came
+  first is a stranger's follow, and the answer to it the follow-back.
 - `baseline_rate`: the platform's follow-back rate of strangers, pooled over accounts
   with each account's weight capped (a celebrity with a million followers counts no more
   than an ordinary account) and outliers on either side trimmed (ring members and lone
@@ -36,7 +39,8 @@ def stranger_counts(
     """(strangers, followed back, stranger mask per follow) for every account.
 
     `adj` is the mutual graph the friendship test uses (hubs left out); a follow f -> i is
-    from a stranger when f and i have no common neighbour in it.
+    from a stranger when f and i have no common neighbour in it, and (when follow times are
+    known) when it is not itself f following back an earlier follow of i.
     """
     n = index.n_nodes
     fr, fe = index.follower.astype(np.int64), index.followee.astype(np.int64)
@@ -61,6 +65,14 @@ def stranger_counts(
                 friends[order[at[hit]]] = True
             start = stop
     stranger = ~friends
+    if index.followed_at is not None and index.mutual.any():
+        # With follow times, a follow that answers one of the account's own (it came after
+        # the account followed that person) is not a stranger to be followed back or not.
+        m = np.flatnonzero(index.mutual)
+        forward = fr * n + fe  # sorted: the index is sorted by (follower, followee)
+        reverse = np.searchsorted(forward, fe[m] * n + fr[m])
+        t = index.followed_at
+        stranger[m[t[reverse] < t[m]]] = False
     total = np.bincount(fe[stranger], minlength=n)
     back = np.bincount(fe[stranger & index.mutual], minlength=n)
     return total, back, stranger

@@ -14,11 +14,15 @@ matter for the badge:
   (a conference), so lockstep alone must not convict;
 - rings: accounts that follow each other densely, follow back nearly every stranger who
   follows them, follow strangers hoping for a follow back, and add camouflage follows to
-  popular accounts (which never follow back); some rings were made in lockstep, some
-  advertise follow-back hashtags, some were registered within days of each other;
+  celebrities (the top 1% by popularity, who never follow back); some rings were made in
+  lockstep, some advertise follow-back hashtags, some were registered within days of each other;
 - hard negatives besides communities: celebrities (the top 1% by popularity, followed by
   many, following back none) and lone follow-backers (`lone_follow_backers` per ring:
   background accounts that follow back 50-95% of their followers but belong to no group).
+
+Every follow-back comes `follow_back_delay` seconds (two days) on average after the follow
+it answers, as on a platform, so a detector given `followed_at` can tell who followed
+first; 0 makes all follow times independent (as graphs made before issue 12 were).
 
 Everything is vectorised numpy and deterministic for a given seed; 10 million follows take
 a few seconds. Ids are shuffled at the end so that nothing can lean on their order.
@@ -82,6 +86,7 @@ class SynthConfig:
     bunched_ring_share: float = 0.5
     background_hashtag_rate: float = 0.002
     lone_follow_backers: float = 0.0
+    follow_back_delay: float = 2 * 86400.0
     lone_follow_back: tuple[float, float] = (0.5, 0.95)
     seed: int = 0
 
@@ -215,10 +220,19 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGra
     dst: list[np.ndarray] = []
     when: list[np.ndarray] = []
 
-    def add(a: np.ndarray, b: np.ndarray, t: np.ndarray | None = None) -> None:
+    def add(a: np.ndarray, b: np.ndarray, t: np.ndarray | None = None) -> np.ndarray:
         src.append(a)
         dst.append(b)
         when.append(EPOCH_START + rng.integers(0, SPAN, a.size) if t is None else t)
+        return when[-1]
+
+    def add_back(a: np.ndarray, b: np.ndarray, t_first: np.ndarray) -> None:
+        """Follow-backs: after the follow they answer when `follow_back_delay` is set."""
+        if cfg.follow_back_delay > 0:
+            delay = rng.exponential(cfg.follow_back_delay, a.size).astype(np.int64)
+            add(a, b, t_first + 1 + delay)
+        else:
+            add(a, b)
 
     ring_of = np.full(n_nodes, -1, dtype=np.int32)
     community_of = np.full(n_nodes, -1, dtype=np.int32)
@@ -248,17 +262,18 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGra
         k = rng.poisson(cfg.ring_outside_followers, size)
         fans = uniform_bg(int(k.sum()))
         target = np.repeat(members, k)
-        add(fans, target)
+        t = add(fans, target)
         back = rng.random(fans.size) < cfg.ring_follow_back
-        add(target[back], fans[back])
+        add_back(target[back], fans[back], t[back])
         k = rng.poisson(cfg.ring_stranger_follows, size)
         strangers, who = uniform_bg(int(k.sum())), np.repeat(members, k)
-        add(who, strangers)
+        t = add(who, strangers)
         back = rng.random(who.size) < cfg.background_reciprocity
-        add(strangers[back], who[back])
+        add_back(strangers[back], who[back], t[back])
         ring_deg = np.bincount(a - members[0], minlength=size)
         k = rng.poisson(cfg.camouflage * ring_deg + 1)
-        add(np.repeat(members, k), popular(int(k.sum())))
+        stars = np.flatnonzero(celebrity)  # camouflage: following the famous, who never answer
+        add(np.repeat(members, k), stars[rng.integers(0, stars.size, int(k.sum()))])
         if bunched[r]:
             created_at[members] = (
                 EPOCH_START - rng.integers(0, 365 * 86400) + rng.integers(0, 3 * 86400, size)
@@ -283,9 +298,9 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGra
         isolated[members[alone]] = True
         k = np.where(alone, 0, rng.poisson(cfg.community_outside_followers, members.size))
         fans, target = uniform_bg(int(k.sum())), np.repeat(members, k)
-        add(fans, target)
+        t = add(fans, target)
         back = rng.random(fans.size) < cfg.background_reciprocity
-        add(target[back], fans[back])
+        add_back(target[back], fans[back], t[back])
 
     # Background: activity-weighted followers, popularity-weighted followees.
     used = sum(x.size for x in src)
@@ -295,9 +310,9 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGra
     n_random = int(n_random / (1 + cfg.background_reciprocity * 0.9))
     a = np.minimum(np.searchsorted(act_cdf, rng.random(n_random)), n_bg - 1)
     b = popular(n_random)
-    add(a, b)
+    t = add(a, b)
     back = (rng.random(n_random) < cfg.background_reciprocity) & ~celebrity[b]
-    add(b[back], a[back])
+    add_back(b[back], a[back], t[back])
     a = uniform_bg(n_friend_pairs)
     b = (a + rng.integers(1, cfg.friend_window, n_friend_pairs)) % n_bg
     a, b = _community_follows(rng, np.stack([a, b], axis=1), cfg.friend_reciprocity)
@@ -310,11 +325,11 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGra
     n_lone = min(free.size, round(n_rings * cfg.lone_follow_backers))
     if n_lone:
         lone[rng.choice(free, n_lone, replace=False)] = True
-        a, b = np.concatenate(src), np.concatenate(dst)
+        a, b, t = np.concatenate(src), np.concatenate(dst), np.concatenate(when)
         rate = np.zeros(n_nodes)
         rate[lone] = rng.uniform(*cfg.lone_follow_back, n_lone)
         back = lone[b] & (rng.random(b.size) < rate[b])
-        add(b[back], a[back])
+        add_back(b[back], a[back], t[back])
     follower = np.concatenate(src)
     followee = np.concatenate(dst)
     ok = follower != followee
