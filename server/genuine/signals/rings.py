@@ -220,43 +220,6 @@ def ring_id(names: list[str]) -> str:
     return f"ring-{digest[:16]}"
 
 
-def _groups_at(index: rg.FollowIndex, usable: np.ndarray, support: int, p: RingParams):
-    adj = rg.mutual_adjacency(index, usable)
-    if p.method == "core":
-        core = rg.k_core(adj, p.core_k)
-        return rg.components(rg.mutual_adjacency(index, usable & core), p.min_size)
-    core = rg.k_core(adj, support + 1)  # no edge outside it can have the support
-    strong = rg.truss_edges(rg.mutual_adjacency(index, usable & core), support)
-    return rg.components(rg.restrict(strong, rg.k_core(strong, p.min_ties)), p.min_size)
-
-
-def candidate_groups(index: rg.FollowIndex, usable: np.ndarray, p: RingParams) -> np.ndarray:
-    """Dense mutual groups (label per account, -1 for none) by the configured method.
-
-    A component that is too sparse as a whole (several rings and communities chained
-    together by a few accounts) is searched again with one more triangle required per
-    edge, until it splits into dense parts or `max_support` is reached; the parts still
-    too sparse then are kept as groups (they define who is "outside") but never rings.
-    """
-    if p.method not in ("truss", "core"):
-        raise ValueError(f"unknown method {p.method!r}; use 'truss' or 'core'")
-    out = np.full(index.n_nodes, -1, dtype=np.int64)
-    active, support, n_out = usable, p.min_support, 0
-    while True:
-        group = _groups_at(index, active, support, p)
-        n = int(group.max(initial=-1)) + 1
-        sparse_group = rg.group_density(index, group, n) < p.split_density
-        last = p.method == "core" or support >= p.max_support
-        done = (group >= 0) & (last | ~np.append(sparse_group, True)[group])
-        _, relabel = np.unique(group[done], return_inverse=True)
-        out[done] = relabel + n_out
-        n_out += int(relabel.max()) + 1 if relabel.size else 0
-        active = (group >= 0) & ~done
-        if last or not active.any():
-            return out
-        support += 1
-
-
 def detect_rings(
     follower: np.ndarray,
     followee: np.ndarray,
@@ -284,7 +247,7 @@ def detect_rings(
     adj = rg.mutual_adjacency(index, ~hub)
     d = rd.decide(index, adj, p)
     # Structural context for those whose follow-back cannot be measured (see step 4).
-    group = candidate_groups(index, ~hub & ~(d.ring_group >= 0), p)
+    group = rd.context_groups(index, ~hub & ~(d.ring_group >= 0), p)
     n_groups = int(group.max(initial=-1)) + 1
     tags, tagged = _tags(bios, (group >= 0) | (d.ring_group >= 0), n)
     size = np.bincount(group[group >= 0], minlength=n_groups)

@@ -166,3 +166,44 @@ def decide(index: rg.FollowIndex, adj, p) -> Decision:
     ring = (size >= p.min_size) & (q_g >= alt) & strong_g
     ring_group = np.where(member & np.append(ring, False)[group], group, -1)
     return Decision(base, total, back, measured, candidate, in_circle, ring_group, n_core)
+
+
+def _groups_at(index: rg.FollowIndex, usable: np.ndarray, support: int, p):
+    adj = rg.mutual_adjacency(index, usable)
+    if p.method == "core":
+        core = rg.k_core(adj, p.core_k)
+        return rg.components(rg.mutual_adjacency(index, usable & core), p.min_size)
+    core = rg.k_core(adj, support + 1)  # no edge outside it can have the support
+    strong = rg.truss_edges(rg.mutual_adjacency(index, usable & core), support)
+    return rg.components(rg.restrict(strong, rg.k_core(strong, p.min_ties)), p.min_size)
+
+
+def context_groups(index: rg.FollowIndex, usable: np.ndarray, p) -> np.ndarray:
+    """Dense mutual groups (label per account, -1 for none) by the configured method.
+
+    These give the context for accounts whose follow-back cannot be measured (in a dense
+    group, too few strangers: `unknown`, or a ring by advertised follow-back in bios); the
+    ring decision itself is `decide`.
+
+    A component that is too sparse as a whole (several rings and communities chained
+    together by a few accounts) is searched again with one more triangle required per
+    edge, until it splits into dense parts or `max_support` is reached; the parts still
+    too sparse then are kept as groups (they define who is "outside") but never rings.
+    """
+    if p.method not in ("truss", "core"):
+        raise ValueError(f"unknown method {p.method!r}; use 'truss' or 'core'")
+    out = np.full(index.n_nodes, -1, dtype=np.int64)
+    active, support, n_out = usable, p.min_support, 0
+    while True:
+        group = _groups_at(index, active, support, p)
+        n = int(group.max(initial=-1)) + 1
+        sparse_group = rg.group_density(index, group, n) < p.split_density
+        last = p.method == "core" or support >= p.max_support
+        done = (group >= 0) & (last | ~np.append(sparse_group, True)[group])
+        _, relabel = np.unique(group[done], return_inverse=True)
+        out[done] = relabel + n_out
+        n_out += int(relabel.max()) + 1 if relabel.size else 0
+        active = (group >= 0) & ~done
+        if last or not active.any():
+            return out
+        support += 1
