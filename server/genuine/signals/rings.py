@@ -55,7 +55,6 @@ class RingParams:
     candidate_llr: float = 1.1
     min_ring_ties: int = 3
     peel_share: float = 0.3
-    member_slack: float = 1.0
     min_group_llr: float = 13.8
     prior_rate: float = 0.2
     prior_weight: float = 200.0

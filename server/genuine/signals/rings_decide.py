@@ -17,8 +17,13 @@ Steps (all whole-array numpy / scipy.sparse; see `genuine.signals.rings` for the
    is tied to, connected components of at least `min_size`. Absolute structure: ties per member, not
    a density that falls as rings grow; the peeling drops bystanders (a fan followed back
    by three members of a ring of 200 is tied to it, but not the way its members are).
-5. Growth: a (not strong) candidate with as many ties into one core joins it: the ring
-   member whose few strangers happened to be followed back less.
+5. Growth: an account tied into a core joins it when its ties and its counts together
+   say member rather than bystander: the sum of a log likelihood ratio for its tie count
+   (a member's against a bystander's, both measured on the same group) and one for its
+   strangers (the core's pooled rate against the baseline) is positive. The ring member
+   whose few strangers happened to be followed back less joins on its ties; a fan that
+   three members followed back does not. Members are then counted again without the
+   strangers inside their own group and kept on the same test.
 6. Decision per group: the pooled strangers of all its members are tested at once: their
    rate at least the elevated one, and the log likelihood ratio of that rate against the
    baseline at least `min_group_llr` (ln 10^6: a million to one). A dozen members' 15
@@ -91,6 +96,39 @@ def _cores(adj, keep: np.ndarray, p) -> tuple[np.ndarray, np.ndarray]:
     return group, np.where(group >= 0, np.diff(cadj.indptr), 0)
 
 
+def _tie_evidence(index, adj, group: np.ndarray, outsiders: np.ndarray):
+    """How much an account's ties into a group say member rather than bystander.
+
+    Ties are modelled as Poisson counts: a member's with the mean tie count of the group's
+    members (mu), a bystander's with the mean among outsiders tied to the group at all
+    (nu; fans a ring followed back, accounts its members followed). Returns, per account,
+    the log likelihood ratio t ln(mu/nu) - (mu - nu) for members (t = ties inside its own
+    group), and for `outsiders` the group they are most tied to, those ties and the ratio.
+    """
+    n, n_g = index.n_nodes, int(group.max(initial=-1)) + 1
+    coo = adj.tocoo()
+    same = (group[coo.row] >= 0) & (group[coo.row] == group[coo.col])
+    inside = np.bincount(coo.row[same], minlength=n)
+    member = group >= 0
+    size = np.bincount(group[member], minlength=n_g)
+    mu = np.bincount(group[member], weights=inside[member], minlength=n_g) / np.maximum(size, 1)
+    near, ties = _attach(index, adj, group, n_g, outsiders, 1)
+    seen = near >= 0
+    count = np.bincount(near[seen], minlength=n_g)
+    nu = np.bincount(near[seen], weights=ties[seen], minlength=n_g) / np.maximum(count, 1)
+    nu = np.maximum(nu, 1.0)
+    mu = np.maximum(mu, nu)
+
+    def llr(t, g):
+        return t * np.log(mu[g] / nu[g]) - (mu[g] - nu[g])
+
+    member_llr = np.zeros(n)
+    member_llr[member] = llr(inside[member], group[member])
+    outsider_llr = np.zeros(n)
+    outsider_llr[seen] = llr(ties[seen], near[seen])
+    return member_llr, near, ties, outsider_llr
+
+
 def _pooled_rate(group, back, total, floor: float) -> np.ndarray:
     """Each group's pooled follow-back rate of strangers, never below `floor`."""
     n = int(group.max(initial=-1)) + 1
@@ -124,31 +162,30 @@ def decide(index: rg.FollowIndex, adj, p) -> Decision:
     in_circle = candidate & (nb_total >= p.min_outside_followers)
     in_circle &= rs.log_lr(nb_back, nb_total, base, alt) < 0
 
-    core_group, core_deg = _cores(adj, candidate & strong & ~in_circle, p)
+    core_group, _ = _cores(adj, candidate & strong & ~in_circle, p)
     n_core = int(core_group.max(initial=-1)) + 1
 
+    # Growth: an account tied into a core joins it when its ties and its counts together
+    # say member rather than bystander (see `_tie_evidence`).
     in_core = core_group >= 0
     rate = _pooled_rate(core_group, back, total, alt)
     eligible = measured & ~hub & ~in_circle & ~in_core
-    near, ties = _attach(index, adj, core_group, n_core, eligible, p.min_ring_ties)
-    has = near >= 0
+    _, near, ties, tie_llr = _tie_evidence(index, adj, core_group, eligible)
+    has = (near >= 0) & (ties >= p.min_ring_ties)
     fits = np.zeros(index.n_nodes, dtype=bool)
-    tied = adj @ in_core.astype(np.int64)
-    around = np.divide(adj @ core_deg, tied, out=np.zeros(index.n_nodes), where=tied > 0)
-    fits[has] = ties[has] >= p.peel_share * around[has]
-    fits[has] &= rs.log_lr(back[has], total[has], base, rate[near[has]]) > -p.member_slack
+    fits[has] = tie_llr[has] + rs.log_lr(back[has], total[has], base, rate[near[has]]) > 0
     group = core_group.copy()
     group[fits] = near[fits]
 
     # Strangers from inside the group are no evidence that a member follows back anyone:
-    # count again without them, and keep the members whose counts still fit the group's
-    # rate better than the baseline.
+    # count again without them, and keep the members whose ties and counts still say member.
     fr, fe = index.follower, index.followee
     inner = stranger & (group[fr] >= 0) & (group[fr] == group[fe])
     total_out = total - np.bincount(fe[inner], minlength=index.n_nodes)
     back_out = back - np.bincount(fe[inner & index.mutual], minlength=index.n_nodes)
     rate = np.append(_pooled_rate(group, back_out, total_out, alt), alt)[group]
-    keep_out = rs.log_lr(back_out, total_out, base, rate) > -p.member_slack
+    member_llr, _, _, _ = _tie_evidence(index, adj, group, measured & ~hub & (group < 0))
+    keep_out = member_llr + rs.log_lr(back_out, total_out, base, rate) > 0
     keep_out &= total_out >= p.min_outside_followers
     group = rg.components(rg.restrict(adj, (group >= 0) & keep_out), p.min_size)
     n_core = int(group.max(initial=-1)) + 1
