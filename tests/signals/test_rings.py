@@ -269,18 +269,15 @@ def sweep_graph(reciprocity: float, seed: int, **kw) -> graphs.SynthGraph:
     )
 
 
-# At a 30% baseline some fans that ring members followed back pass for members (the
-# methodology page's sweep shows where): precision 0.89 there, not the 0.95 goal.
-@pytest.mark.parametrize(
-    ("reciprocity", "min_precision"), [(0.05, 0.95), (0.15, 0.95), (0.3, 0.85)]
-)
-def test_planted_ring_found_under_different_baselines(reciprocity, min_precision):
+@pytest.mark.parametrize("reciprocity", [0.05, 0.15, 0.3])
+def test_planted_ring_found_under_different_baselines(reciprocity):
     g = sweep_graph(reciprocity, seed=21, ring_size=(60, 60), ring_density=(0.2, 0.2),
                     ring_follow_back=0.7)  # fmt: skip
     result = detect_rings(g.follower, g.followee, g.n_nodes)
     precision, recall = precision_recall(result.member_mask(), g.ring_of >= 0)
-    assert precision >= min_precision and recall >= 0.9
-    # The baseline is measured, and it follows the platform's reciprocity.
+    assert precision >= 0.95 and recall >= 0.95
+    # The baseline is measured, and it follows the platform's reciprocity (without follow
+    # times a mutual pair counts for both ends, so it reads somewhat higher).
     assert reciprocity < result.baseline < reciprocity + 0.25
 
 
