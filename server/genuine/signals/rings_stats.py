@@ -44,25 +44,24 @@ def stranger_counts(
     """
     n = index.n_nodes
     fr, fe = index.follower.astype(np.int64), index.followee.astype(np.int64)
-    key = fe * n + fr  # (followee, follower), the orientation of the rows below
     friends = np.zeros(fr.size, dtype=bool)
     if adj.nnz:
-        order = np.argsort(key)
-        sorted_key = key[order]
-        deg = np.diff(adj.indptr).astype(np.int64)
-        work = np.cumsum(adj @ deg)
+        # Follows as a (followee, follower) matrix holding follow number + 1; multiplying it
+        # element-wise by the two-hop pattern keeps exactly the follows between friends.
+        deg = np.diff(adj.indptr)
+        maybe = (deg[fr] > 0) & (deg[fe] > 0)
+        rows = np.flatnonzero(maybe)
+        follows = sparse.csr_matrix((rows + 1, (fe[rows], fr[rows])), shape=(n, n))
+        work = np.cumsum(adj @ deg.astype(np.int64))
         start = 0
         while start < n:
             base = work[start - 1] if start else 0
             stop = int(np.searchsorted(work, base + rg.CHUNK_WORK, side="right"))
             stop = min(n, max(stop, start + 1))
-            two_hop = (adj[start:stop] @ adj).tocoo()
-            if two_hop.nnz:
-                k = (two_hop.row.astype(np.int64) + start) * n + two_hop.col
-                at = np.searchsorted(sorted_key, k)
-                at = np.minimum(at, sorted_key.size - 1)
-                hit = sorted_key[at] == k
-                friends[order[at[hit]]] = True
+            two_hop = adj[start:stop] @ adj
+            two_hop.data[:] = 1
+            hit = two_hop.multiply(follows[start:stop])
+            friends[np.asarray(hit.data, dtype=np.int64) - 1] = True
             start = stop
     stranger = ~friends
     if index.followed_at is not None and index.mutual.any():
