@@ -41,14 +41,18 @@ QUICK = {
     "camouflage": (1.0,),
 }
 N_RINGS = 4
+BACKGROUND = 300_000
 
 
 def cell(size, density, follow_back, reciprocity, camouflage, seed):
     ring_follows = size * (size - 1) * density + size * (15 * (1 + follow_back) + 10 + 2)
-    ring_follows += camouflage * size * (size - 1) * density / 2
-    n_follows = int(300_000 + N_RINGS * ring_follows)
+    ring_follows += camouflage * size * ((size - 1) * density + 1)  # one per in-ring tie, +1
+    n_follows = int(BACKGROUND + N_RINGS * ring_follows)
     g = generate(
         n_follows=n_follows,
+        # The rings' follows come on top of the same background (15,000 accounts, ~300,000
+        # follows) in every cell, so the platform around them does not change with them.
+        mean_out_degree=20.0 * n_follows / BACKGROUND,
         follows_per_ring=n_follows // N_RINGS,
         ring_size=(size, size),
         ring_density=(density, density),
