@@ -272,6 +272,11 @@ def detect_rings(
     status[in_group & ~d.measured] = S_UNMEASURED
     status[context & d.measured & ~d.candidate] = S_SELECTIVE
     status[d.in_circle] = S_CIRCLE
+    # Too few strangers of its own, but its circle is measurably ordinary: not a ring member.
+    unmeasured = in_group & ~d.measured
+    circle = rd.ordinary_circle(adj, unmeasured, d.strangers, d.strangers_back, d.baseline,
+                                d.elevated, p)  # fmt: skip
+    status[circle] = S_CIRCLE
     status[(status == S_NO_GROUP) & (index.in_degree < p.min_followers_known)] = S_THIN
     status[hub] = S_HUB
     status[member] = S_MEMBER

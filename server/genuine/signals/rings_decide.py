@@ -46,6 +46,7 @@ class Decision:
     """Per-account arrays behind the ring verdicts."""
 
     baseline: float
+    elevated: float
     strangers: np.ndarray
     strangers_back: np.ndarray
     measured: np.ndarray
@@ -129,6 +130,19 @@ def _tie_evidence(index, adj, group: np.ndarray, outsiders: np.ndarray):
     return member_llr, near, ties, outsider_llr
 
 
+def ordinary_circle(adj, rows, total, back, base: float, alt: float, p) -> np.ndarray:
+    """Accounts in `rows` whose friends of friends, pooled, follow back like everybody.
+
+    The triangle-embedded mutual ties of an account are its circle; when the circle's
+    strangers, pooled, are likelier at the baseline than at the elevated rate, the account
+    sits among ordinary accounts (a team, a family), whatever its own few strangers say.
+    """
+    embedded = rg.embedded_ties(adj, rows)
+    nb_total, nb_back = embedded @ total, embedded @ back
+    circle = rows & (nb_total >= p.min_outside_followers)
+    return circle & (rs.log_lr(nb_back, nb_total, base, alt) < 0)
+
+
 def _pooled_rate(group, back, total, floor: float) -> np.ndarray:
     """Each group's pooled follow-back rate of strangers, never below `floor`."""
     n = int(group.max(initial=-1)) + 1
@@ -156,11 +170,7 @@ def decide(index: rg.FollowIndex, adj, p) -> Decision:
     candidate = measured & (llr > 0) & ~hub
     strong = llr > p.candidate_llr
 
-    # A circle: the friends-of-friends around a candidate, pooled, behave like everybody.
-    embedded = rg.embedded_ties(adj, candidate)
-    nb_total, nb_back = embedded @ total, embedded @ back
-    in_circle = candidate & (nb_total >= p.min_outside_followers)
-    in_circle &= rs.log_lr(nb_back, nb_total, base, alt) < 0
+    in_circle = ordinary_circle(adj, candidate, total, back, base, alt, p)
 
     core_group, _ = _cores(adj, candidate & strong & ~in_circle, p)
     n_core = int(core_group.max(initial=-1)) + 1
@@ -202,7 +212,7 @@ def decide(index: rg.FollowIndex, adj, p) -> Decision:
     strong_g = rs.log_lr(k_g, s_g, base, np.clip(q_g, alt, 0.999)) >= p.min_group_llr
     ring = (size >= p.min_size) & (q_g >= alt) & strong_g
     ring_group = np.where(member & np.append(ring, False)[group], group, -1)
-    return Decision(base, total, back, measured, candidate, in_circle, ring_group, n_core)
+    return Decision(base, alt, total, back, measured, candidate, in_circle, ring_group, n_core)
 
 
 def _groups_at(index: rg.FollowIndex, usable: np.ndarray, support: int, p):
