@@ -11,9 +11,11 @@ reciprocity (every ordinary follow, friendships included, is followed back with 
 probability), camouflage on or off. Hard negatives in every cell: genuine communities of
 20-60 members, 0.6-0.8 dense with 85% of their pairs mutual (two per ring); lone
 follow-backers (three per ring) who follow back 50-95% of their followers; celebrities
-(the top 1% by popularity). Printed per cell: the baseline the detector measured,
-precision and recall of ring membership, and the share of community members, lone
-follow-backers and celebrities flagged. Goals (issue 12) on cells with follow-back >= 0.5
+(the top 1% by popularity); starter packs (one per ring: 40 listed accounts that 200
+accounts each follow in one ten-minute burst, answered at the baseline rate). Printed per
+cell: the baseline the detector measured, precision and recall of ring membership, and
+the share of community members, lone follow-backers, celebrities and listed accounts
+flagged. Goals (issue 12) on cells with follow-back >= 0.5
 and size >= 10: precision >= 0.95, recall >= 0.95, community members flagged <= 1%.
 """
 
@@ -42,17 +44,22 @@ QUICK = {
 }
 N_RINGS = 4
 BACKGROUND = 300_000
+PACK_SIZE, PACK_FOLLOWERS = 40, 200
 
 
 def cell(size, density, follow_back, reciprocity, camouflage, seed):
     ring_follows = size * (size - 1) * density + size * (15 * (1 + follow_back) + 10 + 2)
     ring_follows += camouflage * size * ((size - 1) * density + 1)  # one per in-ring tie, +1
-    n_follows = int(BACKGROUND + N_RINGS * ring_follows)
+    packs = N_RINGS * PACK_SIZE * PACK_FOLLOWERS * (1 + reciprocity)
+    n_follows = int(BACKGROUND + packs + N_RINGS * ring_follows)
     g = generate(
         n_follows=n_follows,
         # The rings' follows come on top of the same background (15,000 accounts, ~300,000
         # follows) in every cell, so the platform around them does not change with them.
         mean_out_degree=20.0 * n_follows / BACKGROUND,
+        starter_packs=1.0,
+        pack_size=PACK_SIZE,
+        pack_followers=PACK_FOLLOWERS,
         follows_per_ring=n_follows // N_RINGS,
         ring_size=(size, size),
         ring_density=(density, density),
@@ -83,6 +90,7 @@ def cell(size, density, follow_back, reciprocity, camouflage, seed):
         "community_fp": share(g.community_of >= 0),
         "lone_fp": share(g.lone),
         "celebrity_fp": share(g.celebrity),
+        "pack_fp": share(g.pack_of >= 0),
     }
 
 
@@ -94,11 +102,14 @@ def main() -> None:
     args = ap.parse_args()
     grid = QUICK if args.quick else GRID
     if args.markdown:
-        print("| size | density | follow-back | reciprocity | camouflage | measured baseline "
-              "| precision | recall | community FP | lone FP | celebrity FP | goal |")  # fmt: skip
-        print("|" + "---:|" * 11 + "---|")
+        columns = ("size", "density", "follow-back", "reciprocity", "camouflage",
+                   "measured baseline", "precision", "recall", "community FP", "lone FP",
+                   "celebrity FP", "pack FP", "goal")  # fmt: skip
+        print("| " + " | ".join(columns) + " |")
+        print("|" + "---:|" * 12 + "---|")
     else:
-        print("size density fb recip camo | base  prec   recall comm_fp lone_fp celeb_fp | goal")
+        print("size density fb recip camo | base  prec   recall comm_fp lone_fp celeb_fp pack_fp"
+              " | goal")  # fmt: skip
     misses = total = 0
     start = time.perf_counter()
     for size, dens, fb, rec, cam in itertools.product(*grid.values()):
@@ -109,8 +120,9 @@ def main() -> None:
         misses += judged and not ok
         mark = ("met" if ok else "missed") if judged else "-"
         prec = "—" if m["precision"] != m["precision"] else f"{m['precision']:.3f}"
+        rates = [f"{m[k]:.3f}" for k in ("lone_fp", "celebrity_fp", "pack_fp")]
         values = (f"{m['baseline']:.3f}", prec, f"{m['recall']:.3f}", f"{m['community_fp']:.4f}",
-                  f"{m['lone_fp']:.3f}", f"{m['celebrity_fp']:.3f}")  # fmt: skip
+                  *rates)  # fmt: skip
         if args.markdown:
             shape = f"| {size} | {dens:.2f} | {fb:.2f} | {rec:.2f} | {cam:.0f} | "
             print(shape + " | ".join(values) + f" | {mark} |", flush=True)

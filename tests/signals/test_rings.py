@@ -312,3 +312,17 @@ def test_hand_built_lone_follow_backer():
     assert result.rings == []
     assert result.lookup(0).level == "not_member"
     assert "follows_back_strangers" in {r.code for r in result.lookup(0).reasons}
+
+
+def test_starter_pack_burst_is_not_a_ring():
+    # Bluesky starter packs: 300 accounts each follow a list of 50 within ten minutes; the
+    # listed accounts answer at the ordinary rate. A burst of follows is not a ring.
+    g = sweep_graph(0.15, seed=24, ring_size=(40, 40), ring_density=(0.3, 0.3),
+                    starter_packs=2, pack_size=50, pack_followers=300)  # fmt: skip
+    result = detect_rings(g.follower, g.followee, g.n_nodes, followed_at=g.followed_at,
+                          bios=g.bios, created_at=g.created_at)  # fmt: skip
+    listed = g.pack_of >= 0
+    assert listed.sum() >= 200
+    assert not (result.member_mask() & listed).any()
+    precision, recall = precision_recall(result.member_mask(), g.ring_of >= 0)
+    assert precision >= 0.95 and recall >= 0.95

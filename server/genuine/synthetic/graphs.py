@@ -18,7 +18,10 @@ matter for the badge:
   lockstep, some advertise follow-back hashtags, some were registered within days of each other;
 - hard negatives besides communities: celebrities (the top 1% by popularity, followed by
   many, following back none) and lone follow-backers (`lone_follow_backers` per ring:
-  background accounts that follow back 50-95% of their followers but belong to no group).
+  background accounts that follow back 50-95% of their followers but belong to no group),
+  and starter packs (`starter_packs` per ring: lists of `pack_size` accounts that
+  `pack_followers` accounts each follow in one ten-minute burst, as on Bluesky; listed
+  accounts answer at the background rate).
 
 Every follow-back comes `follow_back_delay` seconds (two days) on average after the follow
 it answers, as on a platform, so a detector given `followed_at` can tell who followed
@@ -87,6 +90,9 @@ class SynthConfig:
     background_hashtag_rate: float = 0.002
     lone_follow_backers: float = 0.0
     follow_back_delay: float = 2 * 86400.0
+    starter_packs: float = 0.0
+    pack_size: int = 50
+    pack_followers: int = 300
     lone_follow_back: tuple[float, float] = (0.5, 0.95)
     seed: int = 0
 
@@ -106,6 +112,7 @@ class SynthGraph:
     isolated: np.ndarray
     lone: np.ndarray
     celebrity: np.ndarray
+    pack_of: np.ndarray
     lockstep_rings: np.ndarray
     hashtag_rings: np.ndarray
     bunched_rings: np.ndarray
@@ -302,6 +309,25 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGra
         back = rng.random(fans.size) < cfg.background_reciprocity
         add_back(target[back], fans[back], t[back])
 
+    # Starter packs (Bluesky): a list of accounts that many people follow all at once.
+    # Listed accounts follow each other a little and answer at the background rate.
+    pack_of = np.full(n_nodes, -1, dtype=np.int32)
+    n_packs = round(n_rings * cfg.starter_packs)
+    listed = np.zeros(0, dtype=np.int64)
+    if n_packs:  # (draws nothing otherwise: graphs without packs stay as they were)
+        free = np.flatnonzero((community_of[:n_bg] < 0) & ~celebrity)
+        listed = rng.choice(free, min(free.size, n_packs * cfg.pack_size), replace=False)
+    for k, members in enumerate(np.array_split(listed, n_packs) if n_packs else []):
+        pack_of[members] = k
+        a, b = _community_follows(rng, _pairs(rng, members, 0.2), cfg.background_reciprocity)
+        add(a, b)
+        fans = uniform_bg(cfg.pack_followers)
+        start_t = EPOCH_START + rng.integers(0, SPAN, fans.size)
+        who, target = np.repeat(fans, members.size), np.tile(members, fans.size)
+        t = add(who, target, np.repeat(start_t, members.size) + rng.integers(0, 600, who.size))
+        back = rng.random(who.size) < cfg.background_reciprocity
+        add_back(target[back], who[back], t[back])
+
     # Background: activity-weighted followers, popularity-weighted followees.
     used = sum(x.size for x in src)
     n_bg_follows = max(0, cfg.n_follows - used)
@@ -355,6 +381,7 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGra
         community_of=community_of[perm],
         isolated=isolated[perm],
         lone=lone[perm],
+        pack_of=pack_of[perm],
         celebrity=np.append(celebrity, np.zeros(n_nodes - n_bg, dtype=bool))[perm],
         lockstep_rings=lockstep,
         hashtag_rings=hashtag,
