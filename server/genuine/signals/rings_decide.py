@@ -9,14 +9,14 @@ Steps (all whole-array numpy / scipy.sparse; see `genuine.signals.rings` for the
    under the baseline (a positive log likelihood ratio); strong candidates are those
    where it is at least `candidate_llr` (3 to 1). A ring member who follows back half of
    15 strangers is no proof alone; the group is.
-3. Circles: a candidate whose triangle-embedded mutual ties go mostly to measured
-   non-candidates sits in a circle of friends who behave like everybody else (a team, a
-   family): its few strangers are noise, and it is dropped.
+3. Circles: a candidate whose triangle-embedded mutual ties (friends of friends), their
+   strangers pooled, follow back no more than the baseline sits in a circle of ordinary
+   accounts (a team, a family): its few strangers are noise, and it is dropped.
 4. Cores: the mutual graph among strong candidates, each keeping at least `min_ring_ties`
    ties (a k-core) and at least `peel_share` of the average tie count of the members it
-   is tied to, connected components of at least `min_size`. Absolute structure: ties per member, not
-   a density that falls as rings grow; the peeling drops bystanders (a fan followed back
-   by three members of a ring of 200 is tied to it, but not the way its members are).
+   is tied to, connected components of at least `min_size`. Absolute structure: ties per
+   member, not a density that falls as rings grow; the peeling drops bystanders (a fan
+   followed back by three members of a ring of 200 is tied to it, not the way they are).
 5. Growth: an account tied into a core joins it when its ties and its counts together
    say member rather than bystander: the sum of a log likelihood ratio for its tie count
    (a member's against a bystander's, both measured on the same group) and one for its
