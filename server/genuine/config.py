@@ -95,6 +95,9 @@ RESCORE_JOBS = 20
 # Followers without counts fetched from the AppView per rescored account (getProfiles, 25 a
 # request, within SOURCE_BUDGET per job); 0 asks the AppView only for missing handles.
 RESCORE_PROFILES = 200
+# Ask the AppView at all while rescoring (False: the stream alone; an account then gets its
+# card once an identity event names its handle, and followers have the stream's profile only).
+RESCORE_APPVIEW = True
 # When the workers run ring detection over the whole ingested Bluesky follow graph ("HH:MM",
 # UTC, daily; empty: never, `genuine jetstream --rings` runs it by hand).
 RINGS_DAILY_AT = "03:00"

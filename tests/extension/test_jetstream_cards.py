@@ -37,7 +37,8 @@ def stream() -> list[dict]:
 @pytest.fixture(scope="module")
 def api(tmp_path_factory):
     """An API with no cards at all until the ingester and the workers make them."""
-    app = make_app(tmp_path_factory.mktemp("api"), [], QUEUE_IMMEDIATE=True)
+    # The stream alone names these accounts: the AppView is not asked (nothing leaves here).
+    app = make_app(tmp_path_factory.mktemp("api"), [], QUEUE_IMMEDIATE=True, RESCORE_APPVIEW=False)
     engine = get_db(app).engine
     frames = stream()
     with app.app_context(), Standin() as jet:

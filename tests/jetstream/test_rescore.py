@@ -26,7 +26,7 @@ STAR, FANS = "did:plc:" + "s" * 24, [f"did:plc:{n:024d}" for n in range(12)]
 
 @pytest.fixture
 def engine(app):
-    app.config.update(PUBLIC_URL="http://genuine.test", QUEUE_IMMEDIATE=True)
+    app.config.update(PUBLIC_URL="http://genuine.test", QUEUE_IMMEDIATE=True, RESCORE_APPVIEW=False)
     return get_db(app).engine
 
 

@@ -74,7 +74,8 @@ def make_huey(app: Flask) -> Huey:
     @huey.task(name="rescore")
     def rescore_task(dids: list[str]) -> int:
         with app.app_context():
-            source = BlueskySource(app.config) if can_audit(app.config, "bluesky") else None
+            asks = app.config["RESCORE_APPVIEW"] and can_audit(app.config, "bluesky")
+            source = BlueskySource(app.config) if asks else None
             return rescore.rescore(engine(), app.config, dids, source=source).carded
 
     @huey.periodic_task(crontab(minute="*"), name="rescore_due")
