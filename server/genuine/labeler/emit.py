@@ -96,15 +96,19 @@ class Labeler:
     ttl: timedelta = TTL
     renew: timedelta = RENEW
 
-    def row(self, subject: Subject, val: str, neg: bool, now: datetime) -> dict[str, Any]:
-        """A signed label as the values of one new row of the log."""
+    def label(self, subject: Subject, val: str, neg: bool, now: datetime) -> dict[str, Any]:
+        """The label to sign: a negation has no ``exp``, a label expires ``ttl`` from now."""
         label: dict[str, Any] = {"ver": 1, "src": self.src, "uri": subject.did, "val": val}
         if neg:
             label["neg"] = True
         label["cts"] = timestamp(now)
         if not neg:
             label["exp"] = timestamp(now + self.ttl)
-        signed = sign_label(self.key, label)
+        return label
+
+    def row(self, subject: Subject, val: str, neg: bool, now: datetime) -> dict[str, Any]:
+        """A signed label as the values of one new row of the log."""
+        signed = sign_label(self.key, self.label(subject, val, neg, now))
         return {
             "src": self.src,
             "uri": subject.did,
