@@ -20,13 +20,17 @@ the newest ``cache`` frames in memory. Every subscriber pulls from there at its 
 or from the table when it is further behind (a replay, a burst of thousands of labels from
 one ``genuine labeler sync``): falling behind costs a fast subscriber nothing.
 
+Frames go out in chunks of about ``buffer / 2`` bytes, one socket write and one flow-control
+wait per chunk rather than per frame, and uncompressed (frames are small and mostly
+signatures; Ozone does not deflate either).
+
 A subscriber that stops reading is disconnected. What the server holds for it is bounded:
 the kernel's send buffer (``socket_buffer``) and the WebSocket write buffer (``buffer``
-bytes); once both are full, sending waits. When a send has waited ``send_timeout`` seconds
-the subscriber gets the error frame ``ConsumerTooSlow`` (the name the atproto PDS uses on
-its event streams) and a close frame with code 1008 behind the frames it has not read, and
-the TCP connection is cut ``close_timeout`` seconds later if it has not read them by then.
-The other subscribers are not affected.
+bytes, plus the chunk being handed over); once both are full, sending waits. When a send
+has waited ``send_timeout`` seconds the subscriber gets the error frame ``ConsumerTooSlow``
+(the name the atproto PDS uses on its event streams) and a close frame with code 1008
+behind the frames it has not read, and the TCP connection is cut ``close_timeout``
+seconds later if it has not read them by then. The other subscribers are not affected.
 """
 
 from __future__ import annotations
@@ -147,11 +151,30 @@ class LabelStream:
         return self.recent[start : start + self.page]
 
     # --- one connection ---------------------------------------------------------------
-    async def _send(self, ws: ServerConnection, frame: bytes) -> None:
+    async def _send(self, ws: ServerConnection, frames: list[tuple[int, bytes]]) -> int:
+        """Send the frames in chunks of about half the write buffer; the newest seq sent.
+
+        A chunk is one ``send_context`` of websockets (what ``ws.send`` does for one
+        message): one write to the socket and one wait while the write buffer is full,
+        instead of one of each per frame. A wait longer than ``send_timeout`` is TooSlow.
+        """
+        limit, sent = max(1, self.buffer // 2), 0
+        loop = asyncio.get_running_loop()
         try:
-            await asyncio.wait_for(ws.send(frame), self.send_timeout)
+            async with asyncio.timeout(None) as timer:
+                i = 0
+                while i < len(frames):
+                    timer.reschedule(loop.time() + self.send_timeout)
+                    async with ws.send_context():
+                        size = 0
+                        while i < len(frames) and (size == 0 or size < limit):
+                            ws.protocol.send_binary(frames[i][1])
+                            size += len(frames[i][1])
+                            i += 1
+                    sent = frames[i - 1][0]
         except TimeoutError:
             raise TooSlow from None
+        return sent
 
     def _cut(self, ws: ServerConnection) -> None:
         """Queue ConsumerTooSlow and a close frame; websockets cuts the TCP connection
@@ -198,9 +221,7 @@ class LabelStream:
             if not frames:
                 await asyncio.wait({news, closed}, return_when=asyncio.FIRST_COMPLETED)
                 continue
-            for seq, frame in frames:
-                await self._send(ws, frame)
-                sent = seq
+            sent = await self._send(ws, frames)
 
 
 def process_request(ws: ServerConnection, request: Request) -> Response | None:
@@ -226,6 +247,7 @@ async def run(
             port,
             process_request=process_request,
             write_limit=stream.buffer,
+            compression=None,  # frames are small; Ozone (ws) does not deflate either
             close_timeout=stream.close_timeout,
         ) as server:
             if ready is not None:
