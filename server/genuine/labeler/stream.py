@@ -22,7 +22,7 @@ one ``genuine labeler sync``): falling behind costs a fast subscriber nothing.
 
 Frames go out in chunks of about ``buffer / 2`` bytes, one socket write and one flow-control
 wait per chunk rather than per frame, and uncompressed (frames are small and mostly
-signatures; Ozone does not deflate either).
+signatures; the `ws` server under Ozone does not deflate by default either).
 
 A subscriber that stops reading is disconnected. What the server holds for it is bounded:
 the kernel's send buffer (``socket_buffer``) and the WebSocket write buffer (``buffer``
@@ -247,7 +247,7 @@ async def run(
             port,
             process_request=process_request,
             write_limit=stream.buffer,
-            compression=None,  # frames are small; Ozone (ws) does not deflate either
+            compression=None,  # as the `ws` server under Ozone by default
             close_timeout=stream.close_timeout,
         ) as server:
             if ready is not None:
