@@ -1,9 +1,10 @@
-"""The floor for bench/lookup.py: the cheapest Flask answer to the same request.
+"""The floor for bench/lookup.py and bench/labeler.py: the cheapest Flask answer.
 
-It reads the request body and answers a constant JSON body (the file named by
-GENUINE_FLOOR_BODY, a real lookup answer captured by the benchmark), so it costs
-what gunicorn, Werkzeug and Flask cost and nothing else: no validation, no database,
-no rate limiter. Served as `gunicorn -w 2 'floor_app:create_app()'` from bench/.
+It reads the request (body or query string) and answers a constant JSON body (the file
+named by GENUINE_FLOOR_BODY, a real answer captured by the benchmark: a lookup, or a
+queryLabels), so it costs what gunicorn, Werkzeug and Flask cost and nothing else: no
+validation, no database, no rate limiter. Served as `gunicorn -w 2 'floor_app:create_app()'`
+from bench/.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ def create_app() -> Flask:
     @app.post("/api/v1/badges/lookup")
     def lookup() -> Response:
         request.get_data()
+        return Response(body, mimetype="application/json")
+
+    @app.get("/xrpc/com.atproto.label.queryLabels")
+    def query_labels() -> Response:
+        request.args.getlist("uriPatterns")
         return Response(body, mimetype="application/json")
 
     @app.get("/api/v1/meta")

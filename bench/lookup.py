@@ -251,9 +251,16 @@ def bodies(n: int, seed: int) -> list[bytes]:
     return made
 
 
-def client(port: int, n: int, seed: int, start_at: float, stop_at: float, cap: int) -> tuple:
+def lookup_requests(n: int, seed: int) -> list[tuple[str, str, bytes | None]]:
+    """(method, path, body) of the requests a client cycles through."""
+    return [("POST", "/api/v1/badges/lookup", body) for body in bodies(n, seed)]
+
+
+def client(
+    port: int, n: int, seed: int, start_at: float, stop_at: float, cap: int, make=lookup_requests
+) -> tuple:
     """One connection: requests back to back from start_at until stop_at or `cap` requests."""
-    payloads = bodies(n, seed)
+    requests = make(n, seed)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     latencies, errors, size = array.array("d"), 0, 0
     while time.monotonic() < start_at:
@@ -261,11 +268,11 @@ def client(port: int, n: int, seed: int, start_at: float, stop_at: float, cap: i
     cpu = os.times()
     sent = 0
     while sent < cap and time.monotonic() < stop_at:
-        payload = payloads[sent % BODIES]
+        method, path, payload = requests[sent % len(requests)]
         sent += 1
         began = time.perf_counter()
         try:
-            conn.request("POST", "/api/v1/badges/lookup", payload, JSON_HEADERS)
+            conn.request(method, path, payload, JSON_HEADERS if payload is not None else {})
             response = conn.getresponse()
             size = len(response.read())
         except (OSError, http.client.HTTPException):
@@ -329,14 +336,24 @@ def machine_busy() -> float:
 
 
 def load(
-    port: int, n: int, clients: int, seconds: float, cap: int, master: int, db=frozenset()
+    port: int,
+    n: int,
+    clients: int,
+    seconds: float,
+    cap: int,
+    master: int,
+    db=frozenset(),
+    make=lookup_requests,
 ) -> dict:
-    """Drive the server; `db` are the database server's pids, whose CPU is counted apart."""
+    """Drive the server; `db` are the database server's pids, whose CPU is counted apart.
+
+    `make(n, seed)` gives each client the (method, path, body) requests it cycles through.
+    """
     cpu_before, busy_before = server_cpu(master), machine_busy()
     db_before = server_cpu(-1, db)
     start_at = time.monotonic() + 1.0 + 0.2 * clients  # time for the clients to build bodies
     stop_at = start_at + seconds
-    jobs = [(port, n, 1000 + c, start_at, stop_at, cap) for c in range(clients)]
+    jobs = [(port, n, 1000 + c, start_at, stop_at, cap, make) for c in range(clients)]
     with multiprocessing.get_context("fork").Pool(clients) as pool:
         results = pool.starmap(client, jobs)
     server = server_cpu(master) - cpu_before
@@ -352,6 +369,7 @@ def load(
     return {
         "requests": count,
         "errors": sum(r[1] for r in results),
+        "requests_per_s": count / elapsed,
         "handles_per_s": count * BATCH / elapsed,
         "p50": pct(0.50),
         "p99": pct(0.99),

@@ -11,9 +11,10 @@ from atproto_client import models
 from atproto_crypto.verify import verify_signature
 from atproto_firehose import FirehoseSubscribeLabelsClient, parse_subscribe_labels_message
 
+from genuine.labeler.emit import Subject, append
 from genuine.labeler.sign import did_key, signing_bytes
 from genuine.labeler.stream import LabelStream, run
-from tests.labeler.helpers import KEY
+from tests.labeler.helpers import KEY, T0, labeler
 
 
 @contextlib.contextmanager
@@ -93,3 +94,21 @@ def sdk_verifies(label: models.ComAtprotoLabelDefs.Label) -> bool:
     """The SDK checks the label's sig against our did:key (signed without $type)."""
     signed = label.model_dump(exclude_none=True, by_alias=True, exclude={"py_type"})
     return verify_signature(did_key(KEY), signing_bytes(signed), label.sig)
+
+
+def fill(engine, count: int, start: int = 0, batch: int = 500) -> None:
+    """Append ``count`` signed labels on distinct accounts, ``batch`` rows a transaction."""
+    signer = labeler()
+    for first in range(start, start + count, batch):
+        last = min(start + count, first + batch)
+        rows = [
+            signer.row(
+                Subject("bluesky", f"a{i}.bsky.social", f"did:plc:a{i:08d}", {}),
+                "follow-back-ring",
+                False,
+                T0,
+            )
+            for i in range(first, last)
+        ]
+        with engine.begin() as conn:
+            append(conn, rows)

@@ -1,3 +1,5 @@
+import socket
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,7 +14,7 @@ from genuine.db import get_db
 from genuine.labeler.emit import LABEL, subjects
 from genuine.labeler.stream import PATH
 from tests.labeler.helpers import SRC, T0, card, labeler, put
-from tests.labeler.stream_helpers import Subscription, sdk_verifies, serving, wait_for
+from tests.labeler.stream_helpers import Subscription, fill, sdk_verifies, serving, wait_for
 
 Labels = models.ComAtprotoLabelSubscribeLabels.Labels
 
@@ -69,7 +71,7 @@ def test_cursor_replays_after_that_seq_and_no_cursor_is_live_only(engine):
     with serving(engine, poll=0.05) as (port, stream):
         middle = Subscription(port, cursor=logged[2])
         live = Subscription(port)
-        wait_for(lambda: len(middle.labels()) == 3 and len(stream.subscribers) == 2)
+        wait_for(lambda: len(middle.labels()) == 3 and stream.connections == 2)
         sync(engine, card("late.bsky.social", ring="member"))
         wait_for(lambda: len(middle.labels()) == 4 and len(live.labels()) == 1)
         # What a reconnecting client sees: exactly what it missed, once.
@@ -108,3 +110,75 @@ def test_other_paths_are_not_upgraded(engine):
     with serving(engine) as (port, _), pytest.raises(InvalidStatus) as info:
         connect(f"ws://127.0.0.1:{port}/xrpc/com.atproto.sync.subscribeRepos")
     assert info.value.response.status_code == 404
+
+
+# A stalled subscriber: the server may hold 4 KiB in its WebSocket write buffer and ~9 KiB
+# in the kernel's send buffer for it, the client's kernel takes ~8 KiB and its websockets
+# queue 2 frames: 3,000 frames of ~200 bytes are far more than that.
+SLOW = {"poll": 0.05, "buffer": 4096, "socket_buffer": 4096, "send_timeout": 0.5}
+COUNT = 3000
+
+
+def stalled_socket(port: int) -> socket.socket:
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect: no autotuning
+    sock.connect(("127.0.0.1", port))
+    return sock
+
+
+@pytest.mark.parametrize("cursor", [None, 0], ids=["live", "replay"])
+def test_a_subscriber_that_stops_reading_is_cut_off_and_the_others_keep_up(engine, cursor):
+    if cursor == 0:
+        fill(engine, COUNT)
+    with serving(engine, close_timeout=5, **SLOW) as (port, stream):
+        query = "" if cursor is None else f"?cursor={cursor}"
+        url = f"ws://127.0.0.1:{port}{PATH}{query}"
+        with connect(url, sock=stalled_socket(port), max_queue=2) as slow:
+            good = Subscription(port, cursor=cursor)
+            wait_for(lambda: stream.connections == 2)
+            if cursor is None:
+                fill(engine, COUNT)
+            wait_for(lambda: stream.disconnected_slow == 1)
+            wait_for(lambda: stream.connections == 1)
+            # Within close_timeout the stalled client may still read what was queued for
+            # it: labels in order, then ConsumerTooSlow, then a close frame with code 1008.
+            frames = []
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    frames.append(Frame.from_bytes(slow.recv(5)))
+        wait_for(lambda: len(good.labels()) == COUNT)
+        assert stream.disconnected_slow == 1 and stream.connections == 1
+        good.stop()
+    *labels, error = frames
+    assert isinstance(error, ErrorFrame) and error.body.error == "ConsumerTooSlow"
+    assert 0 < len(labels) < COUNT / 2
+    assert [f.body["seq"] for f in labels] == list(range(1, len(labels) + 1))
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1008, "ConsumerTooSlow")
+    assert good.error is None
+    assert [seq for seq, _ in good.labels()] == list(range(1, COUNT + 1))
+
+
+def test_a_stalled_connection_is_cut_after_the_close_timeout(engine):
+    with serving(engine, close_timeout=0.5, **SLOW) as (port, stream):
+        sock = stalled_socket(port)
+        sock.sendall(
+            f"GET {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += sock.recv(1)
+        assert answer.startswith(b"HTTP/1.1 101")
+        wait_for(lambda: stream.connections == 1)
+        fill(engine, COUNT)  # and never read them
+        wait_for(lambda: stream.disconnected_slow == 1)
+        time.sleep(1.0)  # past close_timeout: the server has cut the TCP connection
+        sock.settimeout(10)
+        received = 0
+        with pytest.raises(ConnectionResetError):
+            while chunk := sock.recv(65536):
+                received += len(chunk)
+            raise ConnectionResetError("closed without a reset")  # an orderly FIN: fails
+        assert received < COUNT * 200 / 4
+        sock.close()

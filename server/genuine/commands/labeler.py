@@ -95,13 +95,20 @@ def sync() -> None:
 )
 @click.option(
     "--buffer",
-    type=click.IntRange(1, 1_000_000),
-    default=1000,
+    type=click.IntRange(1, 16_384),
+    default=64,
     show_default=True,
-    help="Live frames a subscriber may fall behind before it is disconnected.",
+    help="KiB of frames queued for one subscriber (beyond the kernel's) before sends wait.",
+)
+@click.option(
+    "--send-timeout",
+    type=click.FloatRange(0.1, 600),
+    default=10.0,
+    show_default=True,
+    help="Seconds a subscriber's full buffer may stay full before it is disconnected.",
 )
 @with_appcontext
-def stream(host: str, port: int, poll: float, buffer: int) -> None:
+def stream(host: str, port: int, poll: float, buffer: int, send_timeout: float) -> None:
     """Serve com.atproto.label.subscribeLabels over WebSocket (behind the reverse proxy)."""
     import asyncio
     import logging
@@ -116,7 +123,10 @@ def stream(host: str, port: int, poll: float, buffer: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo(f"streaming labels on ws://{host}:{port}{PATH}; Ctrl-C stops")
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(LabelStream(get_db().engine, poll=poll, buffer=buffer), host, port))
+        labels = LabelStream(
+            get_db().engine, poll=poll, buffer=buffer * 1024, send_timeout=send_timeout
+        )
+        asyncio.run(run(labels, host, port))
 
 
 commands = [labeler]

@@ -33,6 +33,15 @@ from genuine.models.labels import Label
 TTL = timedelta(days=30)
 RENEW = timedelta(days=7)
 LABEL = Label.__table__
+BATCH = 1000  # rows signed before they are inserted together
+
+
+def append(conn: sa.Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Append rows to the log with one multi-row INSERT; their seqs, in order."""
+    if not rows:
+        return []
+    insert = LABEL.insert().returning(LABEL.c.seq, sort_by_parameter_order=True)
+    return list(conn.execute(insert, rows).scalars())
 
 
 def timestamp(at: datetime) -> str:
@@ -73,6 +82,12 @@ class Outcome:
     held: int = 0
     skipped_no_did: int = 0
     seqs: list[int] = field(default_factory=list)
+    pending: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+    def flush(self, conn: sa.Connection) -> None:
+        """Insert the rows signed so far, in one statement, keeping their order."""
+        self.seqs.extend(append(conn, self.pending))
+        self.pending.clear()
 
 
 @dataclass
@@ -82,30 +97,33 @@ class Labeler:
     ttl: timedelta = TTL
     renew: timedelta = RENEW
 
-    def _append(
-        self, conn: sa.Connection, subject: Subject, val: str, neg: bool, now: datetime
-    ) -> int:
+    def label(self, subject: Subject, val: str, neg: bool, now: datetime) -> dict[str, Any]:
+        """The label to sign: a negation has no ``exp``, a label expires ``ttl`` from now."""
         label: dict[str, Any] = {"ver": 1, "src": self.src, "uri": subject.did, "val": val}
         if neg:
             label["neg"] = True
         label["cts"] = timestamp(now)
         if not neg:
             label["exp"] = timestamp(now + self.ttl)
-        signed = sign_label(self.key, label)
-        result = conn.execute(
-            LABEL.insert().values(
-                src=self.src,
-                uri=subject.did,
-                val=val,
-                neg=neg,
-                cts=signed["cts"],
-                exp=signed.get("exp"),
-                sig=signed["sig"],
-                platform=subject.platform,
-                handle=subject.handle,
-            )
-        )
-        return result.inserted_primary_key[0]
+        return label
+
+    def row(self, subject: Subject, val: str, neg: bool, now: datetime) -> dict[str, Any]:
+        """A signed label as the values of one new row of the log."""
+        signed = sign_label(self.key, self.label(subject, val, neg, now))
+        return {
+            "src": self.src,
+            "uri": subject.did,
+            "val": val,
+            "neg": neg,
+            "cts": signed["cts"],
+            "exp": signed.get("exp"),
+            "sig": signed["sig"],
+            "platform": subject.platform,
+            "handle": subject.handle,
+        }
+
+    def _append(self, subject: Subject, val: str, neg: bool, now: datetime, out: Outcome) -> None:
+        out.pending.append(self.row(subject, val, neg, now))
 
     def live(self, conn: sa.Connection, now: datetime, uri: str | None = None) -> dict:
         """(uri, val) → latest row, for pairs whose latest row is a label not yet expired."""
@@ -117,30 +135,23 @@ class Labeler:
         stamp = timestamp(now)
         return {(r.uri, r.val): r for r in rows if not r.neg and (r.exp is None or r.exp > stamp)}
 
-    def apply(
-        self,
-        conn: sa.Connection,
-        subject: Subject,
-        live: dict,
-        now: datetime,
-        out: Outcome,
-    ) -> None:
+    def apply(self, subject: Subject, live: dict, now: datetime, out: Outcome) -> None:
         want = bands(subject.card)
         mine = {val: row for (uri, val), row in live.items() if uri == subject.did}
         renew_by = timestamp(now + self.renew)
         for val, row in mine.items():
             held = "*" in subject.disputed or badge_of(val) in subject.disputed
             if val not in want and not held:
-                out.seqs.append(self._append(conn, subject, val, True, now))
+                self._append(subject, val, True, now, out)
                 out.negated += 1
                 continue
             if val not in want:
                 out.held += 1
             if row.exp is not None and row.exp <= renew_by:
-                out.seqs.append(self._append(conn, subject, val, False, now))
+                self._append(subject, val, False, now, out)
                 out.renewed += 1
         for val in sorted(want - mine.keys()):
-            out.seqs.append(self._append(conn, subject, val, False, now))
+            self._append(subject, val, False, now, out)
             out.emitted += 1
 
     def sync(
@@ -156,12 +167,15 @@ class Labeler:
                 out.skipped_no_did += 1
                 continue
             seen.add(subject.did)
-            self.apply(conn, subject, live, now, out)
+            self.apply(subject, live, now, out)
+            if len(out.pending) >= BATCH:
+                out.flush(conn)
         for (uri, val), row in live.items():
             if uri not in seen:
                 gone = Subject(row.platform, row.handle, uri, {})
-                out.seqs.append(self._append(conn, gone, val, True, now))
+                self._append(gone, val, True, now, out)
                 out.negated += 1
+        out.flush(conn)
         return out
 
 

@@ -107,7 +107,9 @@ def query_labels():
             raise XrpcError(f"sources must be DIDs: {source[:100]}")
     if sources:
         query = query.where(LABEL.c.src.in_(sources))
-    with get_db().engine.connect() as conn:
+    # One SELECT needs no transaction: AUTOCOMMIT saves PostgreSQL's BEGIN and ROLLBACK
+    # round trips (bench/labeler.py: 1.0-1.8 ms -> 0.5 ms a query on loopback).
+    with get_db().engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         rows = list(conn.execute(query.order_by(LABEL.c.seq).limit(limit)))
     body: dict[str, Any] = {"labels": [as_json(published(r)) for r in rows]}
     if len(rows) == limit:
