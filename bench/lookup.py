@@ -254,7 +254,7 @@ def run_backend(name: str, url_for, sizes: list[int], args, tmp: Path) -> dict[t
         url, cleanup = url_for(n, instance)
         try:
             setup = fill(url, instance, n)
-            print(f"{name} N={n:,}: setup (generate + bulk insert + ANALYZE) {setup:.1f} s")
+            print(f"{name} N={n:,}: setup (generate, bulk insert, ANALYZE or VACUUM) {setup:.1f} s")
             env = {
                 "GENUINE_DATABASE_URL": url,
                 "GENUINE_INSTANCE_PATH": str(instance),
