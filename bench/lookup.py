@@ -270,9 +270,7 @@ def run_backend(name: str, url_for, sizes: list[int], args, tmp: Path) -> dict[t
                     stop(proc)
                 figures[n, kind] = result | {"answer": answer, "setup": setup}
                 show(f"{kind} {name} N={n:,}", result)
-            cpu = lookup_cpu.measure(
-                url, instance, n, READ_LIMIT, args.kinds, lambda u=url: db_cpu(u)
-            )
+            cpu = lookup_cpu.measure(url, instance, n, READ_LIMIT, args.kinds, db_meter(url))
             lookup_cpu.show(f"{name} N={n:,} in-process CPU µs/request, best of 5", cpu)
             for kind in args.kinds:
                 figures[n, kind]["cpu"] = (cpu[kind], cpu[f"{kind} floor"])
@@ -281,9 +279,19 @@ def run_backend(name: str, url_for, sizes: list[int], args, tmp: Path) -> dict[t
     return figures
 
 
-def db_cpu(url: str) -> float:
-    """CPU seconds used so far by the PostgreSQL backends of the benchmark's connections."""
-    return server_cpu(-1, backend_pids(url)) if url.startswith("postgresql") else 0.0
+def db_meter(url: str):
+    """CPU seconds used so far by the PostgreSQL backends of this process's connections (the
+    same pids each call, looked up at the first call, after the app's warm-up)."""
+    pids: list[frozenset[int]] = []
+
+    def meter() -> float:
+        if not url.startswith("postgresql"):
+            return 0.0
+        if not pids:
+            pids.append(backend_pids(url))
+        return server_cpu(-1, pids[0])
+
+    return meter
 
 
 def floor(answers: dict[str, bytes], args, tmp: Path) -> dict[str, dict]:
