@@ -77,3 +77,26 @@ def test_swept_memory_storage_forgets_ended_windows(monkeypatch):
     now[0] += 60
     assert storage.get("a") == 0
     assert storage.incr("a", 60) == 1
+
+
+def test_fallback_counters_start_no_thread_per_hit(tmp_path, monkeypatch):
+    """Redis down: the in-memory fallback counts and refuses, and expires lazily too."""
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "REDIS_URL": "redis://127.0.0.1:1/0",  # a closed port
+            "RATE_LIMIT_READ": "4 per minute",
+        }
+    )
+    upgrade(app)
+    client = app.test_client()
+    client.get("/api/v1/meta")  # finds Redis unreachable, falls back to memory
+    started = []
+    real_start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda t: started.append(t) or real_start(t))
+    statuses = []
+    for _ in range(4):
+        time.sleep(0.015)
+        statuses.append(client.get("/api/v1/meta").status_code)
+    assert statuses == [200, 200, 200, 429]
+    assert started == []
