@@ -118,8 +118,13 @@ def build(url: str, instance: Path, n: int, read_limit: str, kinds: list[str]) -
 
 def measure(url, instance: Path, n: int, read_limit: str, kinds: list[str], extra_cpu=None):
     """In-process CPU µs per request: {kind: …, "<kind> floor": …}."""
+    from genuine.db import get_db
+
     apps = build(url, instance, n, read_limit, kinds)
-    return cpu_per_request(apps, 1.0, extra_cpu=extra_cpu)
+    try:
+        return cpu_per_request(apps, 1.0, extra_cpu=extra_cpu)
+    finally:  # close its connections: the caller drops the PostgreSQL schema next
+        get_db(apps[kinds[0]][0]).engine.dispose()
 
 
 # --- callgrind ---------------------------------------------------------------------------
