@@ -40,10 +40,10 @@ import sqlalchemy as sa
 
 import lookup_cpu
 from lookup_data import BATCH, BODIES, MISS_SHARE, READ_LIMIT, bodies, fill, range_bodies
+from lookup_meter import APP_NAME, backend_pids, db_meter, machine_busy, server_cpu
 
 BENCH = Path(__file__).resolve().parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
-APP_NAME = f"genuine-bench-lookup-{os.getpid()}"
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
@@ -131,53 +131,6 @@ def client(port, n, seed, start_at, stop_at, cap, kind) -> tuple:
     used = os.times()
     cpu_s = used.user + used.system - cpu.user - cpu.system
     return latencies.tobytes(), errors, size, time.monotonic(), cpu_s
-
-
-def _stat(pid: int) -> list[str]:
-    with open(f"/proc/{pid}/stat") as f:
-        return f.read().rpartition(")")[2].split()
-
-
-def server_cpu(master: int, extra: frozenset[int] = frozenset()) -> float:
-    """CPU seconds used so far by gunicorn's master and its workers, or by `extra` pids."""
-    total = 0.0
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            fields = _stat(int(name))
-        except OSError:
-            continue
-        if int(name) == master or int(fields[1]) == master or int(name) in extra:
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
-
-
-def backend_pids(url: str) -> frozenset[int]:
-    """The PostgreSQL server processes serving the benchmark's connections (by application_name)."""
-    if not url.startswith("postgresql"):
-        return frozenset()
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            pids = conn.execute(
-                sa.text(
-                    "SELECT pid FROM pg_stat_activity "
-                    "WHERE application_name = :a AND pid <> pg_backend_pid()"
-                ),
-                {"a": APP_NAME},
-            ).scalars()
-            return frozenset(pids)
-    finally:
-        engine.dispose()
-
-
-def machine_busy() -> float:
-    """CPU seconds all cores spent busy since boot (from /proc/stat; steal counts as busy)."""
-    with open("/proc/stat") as f:
-        ticks = [int(x) for x in f.readline().split()[1:9]]
-    idle = ticks[3] + ticks[4]
-    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def load(port: int, n: int, args, kind: str, master: int, db=frozenset()) -> dict:
@@ -277,21 +230,6 @@ def run_backend(name: str, url_for, sizes: list[int], args, tmp: Path) -> dict[t
         finally:
             cleanup()
     return figures
-
-
-def db_meter(url: str):
-    """CPU seconds used so far by the PostgreSQL backends of this process's connections (the
-    same pids each call, looked up at the first call, after the app's warm-up)."""
-    pids: list[frozenset[int]] = []
-
-    def meter() -> float:
-        if not url.startswith("postgresql"):
-            return 0.0
-        if not pids:
-            pids.append(backend_pids(url))
-        return server_cpu(-1, pids[0])
-
-    return meter
 
 
 def floor(answers: dict[str, bytes], args, tmp: Path) -> dict[str, dict]:
