@@ -243,6 +243,11 @@ def show(name: str, r: dict) -> None:
     )
 
 
+def _load_args(args) -> argparse.Namespace:
+    """What bench/lookup.py's load reads of its options."""
+    return argparse.Namespace(clients=args.clients, seconds=args.seconds, max_requests=10**6)
+
+
 def query_load(url: str, instance: Path, n: int, args) -> dict:
     env = {
         "GENUINE_DATABASE_URL": url,
@@ -255,7 +260,7 @@ def query_load(url: str, instance: Path, n: int, args) -> dict:
     try:
         answer = warm_and_check(port, n)
         db = backend_pids(url)
-        result = load(port, n, args.clients, args.seconds, 10**6, proc.pid, db, query_requests)
+        result = load(port, n, _load_args(args), query_requests, proc.pid, db)
     finally:
         stop(proc)
     return result | {"answer": answer}
@@ -266,7 +271,7 @@ def floor(answer: bytes, n: int, args, tmp: Path) -> dict:
     body.write_bytes(answer)
     proc, port = serve("floor_app:create_app()", {"GENUINE_FLOOR_BODY": str(body)}, tmp / "fl.log")
     try:
-        return load(port, n, args.clients, args.seconds, 10**6, proc.pid, make=query_requests)
+        return load(port, n, _load_args(args), query_requests, proc.pid)
     finally:
         stop(proc)
 

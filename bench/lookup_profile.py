@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from genuine import create_app
-from lookup import READ_LIMIT, bodies, fill
+from lookup_data import READ_LIMIT, bodies, fill
 
 
 def timed(client, payloads: list[bytes], count: int) -> float:

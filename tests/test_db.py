@@ -23,6 +23,8 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
     with get_db(app).engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        # Read through a memory map (issue 16: 1M cards' lookups missed the page cache).
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() >= 1 << 30
 
 
 def test_schema_check_before_and_after_upgrade(database_url, tmp_path):

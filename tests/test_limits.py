@@ -1,6 +1,9 @@
 """Rate limits shared through Redis: two app instances (two workers) count together."""
 
-from genuine import create_app
+import threading
+import time
+
+from genuine import create_app, limits
 from genuine.db import upgrade
 
 
@@ -40,3 +43,60 @@ def test_behind_a_trusted_proxy_limits_count_per_client(tmp_path):
 
     assert statuses(TRUSTED_PROXIES=1) == [200, 200]
     assert statuses() == [200, 429]  # without it the header is ignored: one client
+
+
+def test_memory_counters_start_no_thread_per_hit(tmp_path, monkeypatch):
+    """limits' MemoryStorage starts a Timer thread on nearly every hit (issue 16 profile);
+    the app's in-memory counters expire lazily instead, and still count and refuse."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "RATE_LIMIT_READ": "5 per minute"})
+    upgrade(app)
+    client = app.test_client()
+    client.get("/api/v1/meta")
+    started = []
+    real_start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda t: started.append(t) or real_start(t))
+    statuses = []
+    for _ in range(5):
+        time.sleep(0.015)  # longer than the stock timer's 10 ms: it would start again each time
+        statuses.append(client.get("/api/v1/meta").status_code)
+    assert statuses == [200, 200, 200, 200, 429]
+    assert started == []
+
+
+def test_swept_memory_storage_forgets_ended_windows(monkeypatch):
+    storage = limits.SweptMemoryStorage()
+    now = [1000.0]
+    monkeypatch.setattr(limits.time, "time", lambda: now[0])
+    monkeypatch.setattr("limits.storage.memory.time.time", lambda: now[0])
+    storage._swept_at = now[0]
+    assert [storage.incr("a", 60) for _ in range(3)] == [1, 2, 3]
+    assert storage.incr("b", 1) == 1
+    now[0] += 2  # b's window has ended, a's has not; a sweep is due
+    assert storage.incr("a", 60) == 4
+    assert "b" not in storage.storage and "b" not in storage.expirations
+    now[0] += 60
+    assert storage.get("a") == 0
+    assert storage.incr("a", 60) == 1
+
+
+def test_fallback_counters_start_no_thread_per_hit(tmp_path, monkeypatch):
+    """Redis down: the in-memory fallback counts and refuses, and expires lazily too."""
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "REDIS_URL": "redis://127.0.0.1:1/0",  # a closed port
+            "RATE_LIMIT_READ": "4 per minute",
+        }
+    )
+    upgrade(app)
+    client = app.test_client()
+    client.get("/api/v1/meta")  # finds Redis unreachable, falls back to memory
+    started = []
+    real_start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda t: started.append(t) or real_start(t))
+    statuses = []
+    for _ in range(4):
+        time.sleep(0.015)
+        statuses.append(client.get("/api/v1/meta").status_code)
+    assert statuses == [200, 200, 200, 429]
+    assert started == []

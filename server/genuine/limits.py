@@ -9,19 +9,65 @@ GENUINE_REDIS_URL is set, so several workers share them. A limited request gets
 When Redis stops answering, limits fail open to counting in memory, in each process
 (Flask-Limiter's in-memory fallback): pages and lookups keep working, a warning is
 logged, healthz shows `rate_limits` as degraded, and Redis is tried again with backoff.
+
+In memory (the default, and the fallback) counters are kept by `SweptMemoryStorage`:
+limits' own MemoryStorage starts a `threading.Timer` on nearly every hit to expire old
+windows, about one thread per lookup under load (issue 16 profile). Ours expires lazily:
+a key's window is checked when it is read, and expired keys are swept at most once a
+second, inline, so the cost of a hit does not grow with the request rate.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Blueprint, Flask, current_app, g
 from flask.logging import default_handler
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits.storage import MemoryStorage
+from limits.strategies import STRATEGIES
 
 # Seconds to wait for Redis before counting in memory instead.
 REDIS_TIMEOUT = 2.0
+# Seconds between two sweeps of expired in-memory counters.
+SWEEP_EVERY = 1.0
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """limits' in-memory storage for fixed windows, without a timer thread per hit."""
+
+    STORAGE_SCHEME = "genuine-memory"  # registers the scheme with limits
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self._swept_at = time.time()
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        now = time.time()
+        if now - self._swept_at >= SWEEP_EVERY:
+            self._sweep(now)
+        self.get(key)  # drops the key when its window has ended
+        with self.locks[key]:
+            self.storage[key] += amount
+            if self.storage[key] == amount:
+                self.expirations[key] = now + expiry
+        return self.storage.get(key, 0)
+
+    def decr(self, key: str, amount: int = 1) -> int:
+        self.get(key)
+        with self.locks[key]:
+            self.storage[key] = max(self.storage[key] - amount, 0)
+        return self.storage.get(key, 0)
+
+    def _sweep(self, now: float) -> None:
+        self._swept_at = now
+        for key, ends in list(self.expirations.items()):
+            if ends <= now:
+                self.storage.pop(key, None)
+                self.expirations.pop(key, None)
+                self.locks.pop(key, None)
 
 
 def rate_key() -> str:
@@ -40,7 +86,7 @@ def init_app(app: Flask, write_blueprints: list[Blueprint]) -> None:
         key_func=rate_key,
         default_limits=[lambda: current_app.config["RATE_LIMIT_READ"]],
         headers_enabled=True,
-        storage_uri=storage,
+        storage_uri=storage if shared else "genuine-memory://",
         storage_options=(
             {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
             if storage.startswith(("redis://", "rediss://"))
@@ -59,6 +105,9 @@ def init_app(app: Flask, write_blueprints: list[Blueprint]) -> None:
             lambda: current_app.config["RATE_LIMIT_WRITE"], methods=["POST"], per_method=True
         )(blueprint)
     limiter.init_app(app)
+    if limiter._fallback_limiter is not None:  # the fallback is MemoryStorage() hard-wired
+        limiter._fallback_storage = SweptMemoryStorage()
+        limiter._fallback_limiter = STRATEGIES[limiter._strategy](limiter._fallback_storage)
     app.extensions["genuine.limiter"] = limiter
 
 

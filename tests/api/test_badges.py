@@ -78,6 +78,39 @@ def test_lookup_returns_found_and_not_found_in_one_answer(client, cards):
     assert response.json["not_found"] == [{"platform": "x", "handle": "nobody"}]
 
 
+def test_lookup_answers_invalid_handles_per_item(client, cards):
+    """One handle that cannot be one on its platform fails no batch (issue 15): it is
+    answered in `invalid`, with why, and the other items as usual."""
+    accounts = [
+        {"platform": "x", "handle": "amazonhelp"},
+        {"platform": "mastodon", "handle": "first.last@friendica.example"},
+        {"platform": "bluesky", "handle": "-a-.bsky.social"},
+        {"platform": "x", "handle": "<script>"},
+        {"platform": "x", "handle": "nobody"},
+        {"platform": "x", "handle": "<script>"},
+    ]
+    response = client.post("/api/v1/badges/lookup", json={"accounts": accounts})
+    assert response.status_code == 200, response.json
+    assert [c["handle"] for c in response.json["found"]] == ["amazonhelp"]
+    assert response.json["not_found"] == [{"platform": "x", "handle": "nobody"}]
+    invalid = response.json["invalid"]
+    assert [(i["platform"], i["handle"]) for i in invalid] == [
+        ("mastodon", "first.last@friendica.example"),
+        ("bluesky", "-a-.bsky.social"),
+        ("x", "<script>"),
+    ]
+    assert {i["code"] for i in invalid} == {"invalid_handle"}
+    assert "user@instance" in invalid[0]["detail"] and "domain" in invalid[1]["detail"]
+
+
+def test_lookup_of_only_invalid_handles_reads_nothing(client):
+    body = {"accounts": [{"platform": "x", "handle": "a" * 16}]}
+    response = client.post("/api/v1/badges/lookup", json=body)
+    assert response.status_code == 200
+    assert response.json["found"] == [] and response.json["not_found"] == []
+    assert response.json["invalid"][0]["handle"] == "a" * 16
+
+
 @pytest.mark.parametrize(
     ("kwargs", "status", "code"),
     [
@@ -90,7 +123,8 @@ def test_lookup_returns_found_and_not_found_in_one_answer(client, cards):
         ({"json": {"accounts": []}}, 400, "invalid_body"),
         ({"json": {"accounts": [{"platform": "x", "handle": "a"}] * 101}}, 400, "invalid_body"),
         ({"json": {"accounts": [{"platform": "friendster", "handle": "a"}]}}, 400, "invalid_body"),
-        ({"json": {"accounts": [{"platform": "x", "handle": "<script>"}]}}, 400, "invalid_body"),
+        ({"json": {"accounts": [{"platform": "x", "handle": 7}]}}, 400, "invalid_body"),
+        ({"json": {"accounts": [{"platform": "x", "handle": "a" * 513}]}}, 400, "invalid_body"),
         ({"json": {"accounts": [{"platform": "x"}]}}, 400, "invalid_body"),
         ({"json": [1, 2]}, 400, "invalid_body"),
     ],

@@ -85,9 +85,25 @@ def card(platform: str, handle: str):
     skip_validation=True,
 )
 def lookup():
-    """Cards for up to 100 accounts at once, and the accounts that have none."""
+    """Cards for up to 100 accounts at once, the accounts that have none, and the items
+    whose handle cannot be one on their platform (each with why: the rest is answered)."""
     body = parse_json(LookupRequest)
-    wanted = list(dict.fromkeys((a.platform, a.handle) for a in body.accounts))
+    wanted, invalid = {}, {}
+    for account in body.accounts:
+        platform, handle = account.platform, account.handle
+        normal = check(platform, handle)
+        if normal is not None:
+            wanted[platform, normal] = None
+        elif (platform, handle) not in invalid:
+            invalid[platform, handle] = json.dumps(
+                {
+                    "platform": platform,
+                    "handle": handle,
+                    "code": "invalid_handle",
+                    "detail": f"not a {platform} handle: expected {HINTS[platform]}",
+                }
+            )
+    wanted = list(wanted)
     keys = [lookup_key(p, h) for p, h in wanted]
     with get_db().engine.connect() as conn:
         found = _texts(conn, keys)
@@ -98,7 +114,8 @@ def lookup():
         if key not in found
     ]
     return Response(
-        f'{{"found":[{",".join(hits)}],"not_found":[{",".join(misses)}]}}',
+        f'{{"found":[{",".join(hits)}],"not_found":[{",".join(misses)}],'
+        f'"invalid":[{",".join(invalid.values())}]}}',
         mimetype="application/json",
     )
 

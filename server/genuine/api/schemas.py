@@ -15,7 +15,7 @@ from pydantic import (
     create_model,
 )
 
-from genuine.controls import PLAIN_NOT_BLANK
+from genuine.controls import PLAIN, PLAIN_NOT_BLANK
 from genuine.handles import HINTS, MAX_LENGTH, PLATFORMS, SYNTAX
 
 Platform = Literal[PLATFORMS]  # type: ignore[valid-type]
@@ -47,10 +47,29 @@ AccountRef = Annotated[
 ]
 
 
+# The longest handle a lookup item may hold; whether it is one on its platform is answered
+# per item (LookupResponse.invalid), so one bad handle scraped from a page fails no batch.
+LOOKUP_HANDLE_MAX = 512
+
+
+class LookupAccount(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    platform: Platform
+    handle: str = Field(
+        max_length=LOOKUP_HANDLE_MAX,
+        pattern=PLAIN,
+        description="The handle as found (case-insensitive, a leading @ is dropped). One that "
+        "is not a handle on its platform ("
+        + "; ".join(f"{p}: {h}" for p, h in HINTS.items())
+        + ") is answered in `invalid`, not refused with the batch",
+    )
+
+
 class LookupRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    accounts: list[AccountRef] = Field(min_length=1, max_length=100)
+    accounts: list[LookupAccount] = Field(min_length=1, max_length=100)
 
 
 class Reason(BaseModel):
@@ -78,9 +97,20 @@ class Card(BaseModel):
     report_url: str
 
 
+class InvalidAccount(BaseModel):
+    platform: Platform
+    handle: str = Field(description="As sent")
+    code: Literal["invalid_handle"]
+    detail: str
+
+
 class LookupResponse(BaseModel):
     found: list[Card]
     not_found: list[AccountRef]
+    invalid: list[InvalidAccount] = Field(
+        description="Items whose handle cannot be one on their platform, each with why; "
+        "the other items are answered as usual"
+    )
 
 
 class RangeResponse(BaseModel):
