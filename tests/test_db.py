@@ -1,5 +1,8 @@
 """Engine settings and migrations on both databases."""
 
+import threading
+
+import pytest
 import sqlalchemy as sa
 from alembic import command
 
@@ -9,6 +12,7 @@ from genuine.db import (
     current_revision,
     get_db,
     head_revision,
+    in_transaction,
     schema_problem,
     upgrade,
 )
@@ -53,3 +57,43 @@ def test_models_and_migrations_agree(app):
     with get_db(app).engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, SQLModel.metadata) == []
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_deadlock_victim_runs_again(app):
+    """Two transactions lock two rows in opposite orders: PostgreSQL aborts one, and
+    in_transaction runs it again once the other has committed."""
+    engine = get_db(app).engine
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE pair (id int PRIMARY KEY, v int)"))
+        conn.execute(sa.text("INSERT INTO pair VALUES (1, 0), (2, 0)"))
+    both = threading.Barrier(2)
+    attempts: list[int] = []
+
+    def crossing(first: int, second: int):
+        def work(conn):
+            attempts.append(first)
+            conn.execute(sa.text("UPDATE pair SET v = v + 1 WHERE id = :i"), {"i": first})
+            if len(attempts) <= 2:  # first attempts only: make them cross
+                both.wait(timeout=10)
+            conn.execute(sa.text("UPDATE pair SET v = v + 1 WHERE id = :i"), {"i": second})
+
+        return work
+
+    errors: list[BaseException] = []
+
+    def run(first: int, second: int) -> None:
+        try:
+            in_transaction(engine, crossing(first, second))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=pair) for pair in ((1, 2), (2, 1))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert len(attempts) == 3  # one of the two ran again
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT v FROM pair ORDER BY id")).scalars().all() == [2, 2]

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "genuine.commands.directory",
     "genuine.commands.serve",
     "genuine.commands.labeler",
+    "genuine.commands.jetstream",
 ]
 
 

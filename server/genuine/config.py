@@ -85,6 +85,23 @@ REAUDIT_BATCH = 50
 # Run queued jobs at once, in the caller (tests); the default is a worker (`genuine worker`).
 QUEUE_IMMEDIATE = False
 
+# --- Cards for the accounts Jetstream touched (genuine.jetstream.rescore, issue 13) ---
+# An account is rescored at most once per this many seconds, however many events touch it.
+RESCORE_AFTER_SECONDS = 600
+# Dirty accounts per rescoring job; the scheduler (every minute, and `genuine jetstream` after
+# its batches) queues as many jobs as there are due accounts, up to RESCORE_JOBS.
+RESCORE_BATCH = 200
+RESCORE_JOBS = 20
+# Followers without counts fetched from the AppView per rescored account (getProfiles, 25 a
+# request, within SOURCE_BUDGET per job); 0 asks the AppView only for missing handles.
+RESCORE_PROFILES = 200
+# Ask the AppView at all while rescoring (False: the stream alone; an account then gets its
+# card once an identity event names its handle, and followers have the stream's profile only).
+RESCORE_APPVIEW = True
+# When the workers run ring detection over the whole ingested Bluesky follow graph ("HH:MM",
+# UTC, daily; empty: never, `genuine jetstream --rings` runs it by hand).
+RINGS_DAILY_AT = "03:00"
+
 # --- The Bluesky labeler (genuine.labeler, issue 14): off until LABELER_DID is set ---
 # The labeler's own DID (did:plc:... or did:web:...), the `src` of every label it signs.
 LABELER_DID: str | None = None
@@ -93,3 +110,12 @@ LABELER_DID: str | None = None
 LABELER_KEY_PATH: str | None = None
 # Where DIDs are resolved (the issuer of a report's inter-service token).
 PLC_DIRECTORY_URL = "https://plc.directory"
+
+# --- The Jetstream ingester (genuine.jetstream, `genuine jetstream`, issue 13) ---
+# Bluesky's public Jetstream instance; `/subscribe` with the wanted collections and a cursor.
+JETSTREAM_URL = "wss://jetstream2.us-east.bsky.network/subscribe"
+# A connection that sends nothing for this many seconds is closed and opened again.
+JETSTREAM_SILENCE_SECONDS = 30.0
+# A batch (one transaction) ends after this many frames or this many seconds.
+JETSTREAM_BATCH_SIZE = 1000
+JETSTREAM_BATCH_SECONDS = 1.0

@@ -3,8 +3,9 @@
 C0 control characters (U+0000 to U+001F) other than tab, newline and carriage return
 (browsers send a textarea's newlines as CR LF) and DEL are refused in every form field,
 query parameter, path segment and JSON string, before any view runs: 400 with the field
-named (problem+json under the API, a plain page elsewhere). PostgreSQL cannot store NUL
-in text at all, and no name, e-mail or reason needs the others.
+named (problem+json under the API, XRPC's `{error, message}` under `/xrpc/`, a plain page
+elsewhere). PostgreSQL cannot store NUL in text at all, and no name, e-mail or reason needs
+the others.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, jsonify, request
 from werkzeug.exceptions import BadRequest
 
 from genuine.problems import PREFIX, problem_response
@@ -78,6 +79,8 @@ def refuse_controls() -> Any:
 
             if request.path.startswith(PREFIX):
                 return problem_response(400, "control_character", detail, where=where)
+            if request.path.startswith("/xrpc/"):  # the labeler's XRPC error shape
+                return jsonify(error="InvalidRequest", message=detail), 400
             return BadRequest(description=detail[0].upper() + detail[1:] + ".").get_response()
     return None
 

@@ -8,9 +8,13 @@ PostgreSQL is reached through psycopg 3 (`postgresql+psycopg://`).
 from __future__ import annotations
 
 import os
+import random
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -21,6 +25,7 @@ from flask import Flask, current_app
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+T = TypeVar("T")
 
 
 def database_url(app: Flask) -> str:
@@ -151,3 +156,23 @@ def write_problem(app: Flask | None = None) -> str | None:
         except OSError as exc:
             return f"the instance folder {folder} is not writable: {exc.strerror}"
     return None
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the server aborted one of two
+# transactions that waited on each other; running it again is the documented answer.
+RETRYABLE = {"40P01", "40001"}
+
+
+def in_transaction(engine: sa.Engine, work: Callable[[sa.Connection], T], attempts: int = 5) -> T:
+    """`work(conn)` in one transaction, run again (after a short random pause) when
+    PostgreSQL aborts it as one side of a deadlock. `work` must be safe to repeat: the
+    ingester's batches and the rescorer's writes are idempotent."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with engine.begin() as conn:
+                return work(conn)
+        except sa.exc.OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in RETRYABLE or attempt == attempts:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
+    raise AssertionError("unreachable")

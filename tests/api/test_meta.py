@@ -47,3 +47,27 @@ def test_unknown_api_paths_and_methods_are_problems(client):
     response = client.delete("/api/v1/meta")
     assert response.status_code == 405 and response.mimetype == "application/problem+json"
     assert "GET" in response.headers["Allow"]
+
+
+def test_healthz_reports_the_ingest_lag_and_a_stalled_ingester(client, app):
+    from datetime import UTC, datetime, timedelta
+
+    from genuine.db import get_db
+    from genuine.models import IngestCursor
+
+    now = datetime.now(UTC)
+    cursor = int((now - timedelta(seconds=30)).timestamp() * 1_000_000)
+    with get_db(app).engine.begin() as conn:
+        conn.execute(
+            IngestCursor.__table__.insert().values(
+                stream="jetstream", time_us=cursor, updated_at=now
+            )
+        )
+    answer = client.get("/api/v1/healthz")
+    assert answer.status_code == 200 and answer.json["checks"]["ingest"] == "ok"
+    assert 29 < answer.json["ingest"]["lag_seconds"] < 120
+    with get_db(app).engine.begin() as conn:
+        conn.execute(IngestCursor.__table__.update().values(updated_at=now - timedelta(hours=1)))
+    answer = client.get("/api/v1/healthz")  # stopped: the API still serves, and says so
+    assert answer.status_code == 200
+    assert answer.json["checks"]["ingest"].startswith("degraded: no batch for 60 min")

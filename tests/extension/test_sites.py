@@ -191,6 +191,39 @@ def test_spa_navigation_to_another_profile(ext):
     assert len(full) == 1 and len(all_full) == 1, all_full
 
 
+def test_mastodon_in_app_navigation_to_another_profile(ext):
+    """Mastodon's web app keeps the header and swaps its text on in-app navigation (and does
+    not update meta[property="profile:username"]): the badge follows the header."""
+    page = open_page(ext, "https://mastodon.social/@Gargron", "mastodon-profile.html")
+    wait_until(
+        page,
+        lambda: any(h["kind"] == "full" and h["state"] == "found" for h in hosts(page)),
+        what="profile badge",
+    )
+    page.evaluate(
+        """() => { history.pushState({}, '', '/@alice');
+            const header = document.querySelector('.account__header__tabs__name');
+            const walk = document.createTreeWalker(header, NodeFilter.SHOW_TEXT);
+            for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+                if (n.nodeValue === '@Gargron@mastodon.social') n.nodeValue = '@alice';
+                if (n.nodeValue === 'Eugen Rochko') n.nodeValue = 'Alice';
+            } }"""
+    )
+    full = wait_until(
+        page,
+        lambda: [
+            h
+            for h in hosts(page)
+            if h["kind"] == "full"
+            and h["account"] == "mastodon:alice@mastodon.social"
+            and h["state"] == "found"
+        ],
+        what="badge for the new profile",
+    )
+    all_full = [h for h in hosts(page) if h["kind"] == "full"]
+    assert len(full) == 1 and len(all_full) == 1, all_full
+
+
 def test_popover_shows_reasons_as_text(ext):
     page = open_page(ext, "https://x.com/home", "x-timeline.html")
     wait_until(page, lambda: settled(page), what="badges")

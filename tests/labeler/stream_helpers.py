@@ -28,7 +28,9 @@ def serving(engine, **kw):
     def main():
         asyncio.set_event_loop(loop)
         loop.run_until_complete(run(stream, "127.0.0.1", 0, ready, stop))
-        # Reads of the table still running in worker threads end before the engine goes.
+        # A table read cancelled mid-way still runs in the executor: wait for it, so its
+        # connection goes back to the pool before the test's engine is disposed (as
+        # asyncio.run does; otherwise psycopg warns later, in whatever test runs then).
         loop.run_until_complete(loop.shutdown_default_executor())
 
     thread = threading.Thread(target=main, daemon=True)

@@ -51,3 +51,27 @@ def test_write_dataset(tmp_path):
     assert lines[1].startswith("bluesky,user") and lines[1].endswith("Z")
     accounts = (tmp_path / "accounts.csv").read_text().splitlines()
     assert len(accounts) == g.n_nodes + 1
+
+
+def test_hard_negatives_are_planted():
+    g = graphs.generate(n_follows=80_000, follows_per_ring=20_000, lone_follow_backers=3,
+                        starter_packs=1, pack_size=30, pack_followers=100,
+                        community_reciprocity=0.85, seed=5)  # fmt: skip
+    assert g.lone.sum() == 12 and (g.pack_of >= 0).sum() == 4 * 30
+    assert not (g.lone & (g.pack_of >= 0)).any() and not (g.celebrity & g.lone).any()
+    # A pack's follower follows the whole list in one burst of ten minutes.
+    listed = int(np.flatnonzero(g.pack_of >= 0)[0])
+    fan = int(g.follower[g.followee == listed][0])
+    burst = (g.follower == fan) & (g.pack_of[g.followee] == g.pack_of[listed])
+    times = g.followed_at[burst]
+    assert burst.sum() >= 25
+    assert (np.abs(times - np.median(times)) <= 600).mean() >= 0.9
+    # Lone follow-backers follow back most of their followers.
+    lone = np.flatnonzero(g.lone)
+    key = g.follower.astype(np.int64) * g.n_nodes + g.followee
+    order = np.argsort(key)
+    into = np.isin(g.followee, lone)
+    rev = g.followee[into].astype(np.int64) * g.n_nodes + g.follower[into]
+    at = np.minimum(np.searchsorted(key[order], rev), key.size - 1)
+    answered = key[order][at] == rev
+    assert answered.mean() >= 0.5

@@ -12,6 +12,7 @@ from genuine.api.schemas import Health, Meta, ProblemModel
 from genuine.cards.build import model_version
 from genuine.db import get_db, schema_problem, write_problem
 from genuine.handles import PLATFORMS
+from genuine.jetstream.status import Lag, lag
 from genuine.limits import limits_problem
 from genuine.outages import RETRY_AFTER
 from genuine.pipeline import queue_problem
@@ -41,7 +42,8 @@ def meta():
     resp=Responses(HTTP_200=Health, HTTP_503=ProblemModel), tags=["meta"], skip_validation=True
 )
 def healthz():
-    """Database reachable, writable and at the newest migration; job queue reachable.
+    """Database reachable, writable and at the newest migration; job queue reachable; when a
+    Jetstream ingester writes to this database, how far behind it is (`ingest`).
 
     A `degraded: ...` check (rate limits counted in memory while Redis is down) is a
     warning: the service still answers. Anything else but `ok` answers 503, a problem
@@ -62,13 +64,26 @@ def healthz():
     queue = queue_problem()
     checks["queue"] = f"{queue} (Redis)" if queue and redis else queue or "ok"
     checks["rate_limits"] = limits_problem() or "ok"
+    ingest = _ingest_lag() if checks["database"] == "ok" else None
+    extra = {}
+    if ingest is not None:  # a Jetstream ingester writes here: how far behind it is
+        checks["ingest"] = ingest.check()
+        extra["ingest"] = ingest.as_dict()
     failing = {name: value for name, value in checks.items() if _failing(value)}
     if not failing:
-        return jsonify(status="ok", checks=checks)
+        return jsonify(status="ok", checks=checks, **extra)
     detail = "; ".join(f"{name}: {value}" for name, value in failing.items())
     response = problem_response(503, "unavailable", detail, checks=checks)
     response.headers["Retry-After"] = str(RETRY_AFTER)
     return response
+
+
+def _ingest_lag() -> Lag | None:
+    try:
+        with get_db().engine.connect() as conn:
+            return lag(conn)
+    except sa.exc.SQLAlchemyError:  # not migrated yet: the migrations check says so
+        return None
 
 
 def _failing(value: str) -> bool:

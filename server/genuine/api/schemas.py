@@ -104,9 +104,16 @@ class Meta(BaseModel):
     synthetic: bool = Field(description="True when the data is the demo's synthetic world")
 
 
+class IngestLag(BaseModel):
+    cursor: str  # time of the last event committed (ISO 8601)
+    last_batch: str  # when it was committed
+    lag_seconds: float  # now minus cursor
+
+
 class Health(BaseModel):
     status: Literal["ok", "failing"]
     checks: dict[str, Any]
+    ingest: IngestLag | None = None  # only when a Jetstream ingester writes here
 
 
 class ProblemModel(BaseModel):

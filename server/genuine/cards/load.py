@@ -115,7 +115,12 @@ def load(conn: sa.Connection, platform: str, handles: Iterable[str] | None = Non
         counts.append(count)
     post_rows = list(post_rows)
     if only is None:
-        accounts = _with_unprofiled(platform, accounts, follows, post_rows)
+        seen = {f[0] for f in follows} | {f[1] for f in follows}
+        seen |= {r["author"] for r in post_rows}
+        seen |= {r["in_reply_to_author"] for r in post_rows if r["in_reply_to_author"]}
+    else:  # an account asked for by name gets its card even without a profile
+        seen = set(only)
+    accounts = _with_unprofiled(platform, accounts, seen)
     return PlatformData(
         platform=platform,
         accounts=accounts,
@@ -127,18 +132,18 @@ def load(conn: sa.Connection, platform: str, handles: Iterable[str] | None = Non
     )
 
 
-def _with_unprofiled(platform, accounts, follows, post_rows) -> list[dict[str, Any]]:
-    """``accounts`` plus an empty profile for every account seen only in posts (as author or
-    as the author replied to) or follows, so each gets a card: reply rate from the posts,
-    rings from the follows, purchase risk `unknown` with its reason without a profile.
-    Accounts only @mentioned do not: a mention does not say which account exists
-    (``@alice.bsky.social`` could also be ``alice``)."""
-    seen = {f[0] for f in follows} | {f[1] for f in follows}
-    seen |= {r["author"] for r in post_rows}
-    seen |= {r["in_reply_to_author"] for r in post_rows if r["in_reply_to_author"]}
-    seen -= {a["handle"] for a in accounts}
+def _with_unprofiled(platform, accounts, seen: set[str]) -> list[dict[str, Any]]:
+    """``accounts`` plus an empty profile for every account of ``seen`` without one, so each
+    gets a card. Batch scoring passes every account seen only in posts (as author or as the
+    author replied to) or follows: reply rate from the posts, rings from the follows,
+    purchase risk `unknown` with its reason without a profile. Accounts only @mentioned do
+    not count: a mention does not say which account exists (``@alice.bsky.social`` could
+    also be ``alice``)."""
+    missing = seen - {a["handle"] for a in accounts}
+    if not missing:
+        return accounts
     empty = {c.name: None for c in Account.__table__.columns if c.name != "id"}
-    added = [{**empty, "platform": platform, "handle": h, "extra": {}} for h in seen]
+    added = [{**empty, "platform": platform, "handle": h, "extra": {}} for h in missing]
     return sorted([*accounts, *added], key=lambda a: a["handle"])
 
 

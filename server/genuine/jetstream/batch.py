@@ -187,7 +187,7 @@ def _profiles(conn: sa.Connection, final: dict[str, ev.Profile]) -> None:
             "created_at": e.created_at,
             "extra": {},
         }
-        for e in final.values()
+        for e in sorted(final.values(), key=lambda e: e.did)  # DID order: see set_handles
     ]
     insert = _insert(conn, _accounts)
     created = sa.func.coalesce(_accounts.c.created_at, insert.excluded.created_at)
@@ -205,7 +205,7 @@ def _profiles(conn: sa.Connection, final: dict[str, ev.Profile]) -> None:
     )
 
 
-def _withdraw(conn: sa.Connection, handles: set[str]) -> None:
+def withdraw(conn: sa.Connection, handles: set[str]) -> None:
     """Delete the cards (and their reports) served under these handles or DIDs."""
     keys = sorted(lookup_key(PLATFORM, h) for h in handles)
     for chunk in _chunks(keys):
@@ -222,34 +222,16 @@ def _actors_touched(
             first[e.did] = min(first.get(e.did, e.time_us), e.time_us)
     if first:
         insert = _insert(conn, _actors)
-        rows = [
-            {"did": did, "first_seen": ev.time_of(t), "dirty_at": now} for did, t in first.items()
+        rows = [  # in DID order, as every writer of actor rows locks them
+            {"did": did, "first_seen": ev.time_of(t), "dirty_at": now}
+            for did, t in sorted(first.items())
         ]
         conn.execute(
             insert.on_conflict_do_update(index_elements=["did"], set_={"dirty_at": now}), rows
         )
     for chunk in _chunks(sorted(others - set(first))):  # counted by others; not yet actors
         conn.execute(_actors.update().where(_actors.c.did.in_(chunk)).values(dirty_at=now))
-    withdraw: set[str] = set()
-    changed = list(reduced["identity"].values())
-    old: dict[str, str | None] = {}
-    for chunk in _chunks([e.did for e in changed]):
-        rows = conn.execute(
-            sa.select(_actors.c.did, _actors.c.handle).where(_actors.c.did.in_(chunk))
-        )
-        old.update(dict(rows.all()))
-    for e in sorted(changed, key=lambda e: e.time_us):
-        if old.get(e.did) and old[e.did] != e.handle:
-            withdraw.add(old[e.did])  # the old handle stops resolving
-        if e.handle:  # a handle moved here from another DID: that DID no longer holds it
-            moved = conn.execute(
-                _actors.update()
-                .where(_actors.c.handle == e.handle, _actors.c.did != e.did)
-                .values(handle=None)
-            )
-            if moved.rowcount:
-                withdraw.add(e.handle)  # its card described the previous holder
-        conn.execute(_actors.update().where(_actors.c.did == e.did).values(handle=e.handle))
+    gone = set_handles(conn, reduced["identity"].values())
     for e in reduced["status"].values():
         conn.execute(
             _actors.update().where(_actors.c.did == e.did).values(active=e.active, status=e.status)
@@ -260,9 +242,37 @@ def _actors_touched(
             sa.select(_actors.c.did, _actors.c.handle).where(_actors.c.did.in_(chunk))
         )
         for did, handle in rows:
-            withdraw.update(h for h in (did, handle) if h)
-    if withdraw:
-        _withdraw(conn, withdraw)
+            gone.update(h for h in (did, handle) if h)
+    if gone:
+        withdraw(conn, gone)
+
+
+def set_handles(conn: sa.Connection, identities: Iterable[ev.Identity]) -> set[str]:
+    """Give each DID the handle its identity names; return the handles whose cards must go:
+    a DID's old handle (it stops resolving) and a handle taken over from another DID (its
+    card described the previous holder, whose handle is cleared)."""
+    withdraw: set[str] = set()
+    changed = list(identities)
+    old: dict[str, str | None] = {}
+    for chunk in _chunks([e.did for e in changed]):
+        rows = conn.execute(
+            sa.select(_actors.c.did, _actors.c.handle).where(_actors.c.did.in_(chunk))
+        )
+        old.update(dict(rows.all()))
+    for e in sorted(changed, key=lambda e: (e.time_us, e.did)):
+        if old.get(e.did) and old[e.did] != e.handle:
+            withdraw.add(old[e.did])
+        if e.handle:
+            moved = conn.execute(
+                _actors.update()
+                .where(_actors.c.handle == e.handle, _actors.c.did != e.did)
+                .values(handle=None)
+            )
+            if moved.rowcount:
+                withdraw.add(e.handle)
+        conn.execute(_actors.update().where(_actors.c.did == e.did).values(handle=e.handle))
+        old[e.did] = e.handle
+    return withdraw
 
 
 def apply(

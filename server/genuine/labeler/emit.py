@@ -1,6 +1,7 @@
 """The label lifecycle: cards in, signed label rows appended to the log.
 
-For each Bluesky card whose account has a known DID (``Account.extra["did"]``):
+For each Bluesky card whose account has a known DID (``Account.extra["did"]`` from an audit,
+or the ``BlueskyActor`` holding the card's handle, from the Jetstream ingester):
 
 * a band the card is in and that has no live label gets a label (``exp`` = now + ttl);
 * a live label whose ``exp`` is within ``renew`` of now is re-emitted with a later ``exp``;
@@ -26,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from genuine.labeler.bands import badge_of, bands
 from genuine.labeler.sign import sign_label
-from genuine.models import Account, BadgeCard, Dispute
+from genuine.models import Account, BadgeCard, BlueskyActor, Dispute
 from genuine.models.labels import Label
 
 TTL = timedelta(days=30)
@@ -190,21 +191,22 @@ def subjects(conn: sa.Connection) -> Iterable[Subject]:
         )
     ):
         open_disputes.setdefault(("bluesky", d.handle), set()).add(d.badge or "*")
+    actors = BlueskyActor.__table__
     rows = conn.execute(
-        sa.select(cards.c.handle, cards.c.card, accounts.c.extra)
+        sa.select(cards.c.handle, cards.c.card, accounts.c.extra, actors.c.did)
         .select_from(
             cards.outerjoin(
                 accounts,
                 sa.and_(
                     accounts.c.platform == cards.c.platform, accounts.c.handle == cards.c.handle
                 ),
-            )
+            ).outerjoin(actors, actors.c.handle == cards.c.handle)
         )
         .where(cards.c.platform == "bluesky")
         .order_by(cards.c.handle)
     )
     for r in rows:
-        did = (r.extra or {}).get("did")
+        did = (r.extra or {}).get("did") or r.did  # an audit's profile, or the ingester's actor
         if not (isinstance(did, str) and did.startswith("did:")):
             did = None
         yield Subject(

@@ -2,9 +2,10 @@
 
 Answers follow XRPC, not this API's problem+json: errors are ``{"error", "message"}`` with
 400 ``InvalidRequest`` (bad parameters) or 501 ``MethodNotImplemented`` (no labeler
-configured: set ``GENUINE_LABELER_DID``). Rows are returned in ``seq`` order, negations
-and renewals included, as the reference labeler (Ozone) does; the cursor is the last
-``seq`` returned. A pattern is a full URI, or a prefix ending in ``*`` that matches every
+configured: set ``GENUINE_LABELER_DID``); werkzeug's and the rate limiter's errors get the
+same shape (``http_error``, also used by ``appeals``). Rows are returned in ``seq`` order,
+negations and renewals included, as the reference labeler (Ozone) does; the cursor is the
+last ``seq`` returned. A pattern is a full URI, or a prefix ending in ``*`` that matches every
 URI starting with what precedes it (``*`` alone matches all); ``*`` anywhere else is refused.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from genuine.db import get_db
 from genuine.labeler.emit import LABEL, published
@@ -32,9 +34,22 @@ class XrpcError(Exception):
         self.status, self.error, self.message = status, error, message
 
 
+# XRPC error names for HTTP errors raised outside a view (body too big, rate limit, ...).
+HTTP_ERRORS = {400: "InvalidRequest", 413: "PayloadTooLarge", 429: "RateLimitExceeded"}
+
+
 @bp.errorhandler(XrpcError)
-def _error(exc: XrpcError):
+def xrpc_error(exc: XrpcError):
     return jsonify(error=exc.error, message=exc.message), exc.status
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    """Werkzeug's and Flask-Limiter's errors in the XRPC shape (headers such as
+    Retry-After are added by the limiter after the handler)."""
+    status = exc.code or 500
+    error = HTTP_ERRORS.get(status, "InternalServerError" if status >= 500 else "InvalidRequest")
+    return jsonify(error=error, message=exc.description or exc.name), status
 
 
 def as_json(label: dict[str, Any]) -> dict[str, Any]:

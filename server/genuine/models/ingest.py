@@ -7,15 +7,18 @@
   the rkey, so this is how an unfollow finds the follow to remove; `first_seen` is when the
   follow was first seen on the stream (clients set `createdAt` themselves).
 - `IngestCursor`: the last committed `time_us` per stream, written in the same transaction
-  as the batch it ends.
+  as the batch it ends, with the frames counted past the cursor (`events`, `bad`: a replay
+  after a restart counts nothing twice) and the ingester's recent rate (frames/s), for
+  `genuine jetstream --status`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import JSON, Column, Field, SQLModel
 
 from genuine.handles import STORED_MAX as HANDLE_MAX
 
@@ -34,6 +37,9 @@ class BlueskyActor(SQLModel, table=True):
     first_seen: datetime
     dirty_at: datetime | None = None
     scored_at: datetime | None = None
+    # The follow_back_ring section from the last whole-graph ring run (genuine.jetstream.rings).
+    ring: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    ring_at: datetime | None = None
 
 
 class FollowRkey(SQLModel, table=True):
@@ -52,3 +58,6 @@ class IngestCursor(SQLModel, table=True):
     stream: str = Field(max_length=64, primary_key=True)
     time_us: int = Field(sa_type=sa.BigInteger)
     updated_at: datetime
+    events: int = Field(default=0, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": "0"})
+    bad: int = Field(default=0, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": "0"})
+    rate: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"})

@@ -6,7 +6,12 @@ One huey per app (`get_huey`), with three tasks bound to that app:
 - `reaudit` (every 15 minutes): queue audits of accounts whose card is older than
   REAUDIT_AFTER_HOURS, so snapshots accumulate and follower jumps become visible;
 - `recover` (every minute, and when a worker starts): queue again audits whose
-  worker died, since huey does not give a message back when its consumer is killed.
+  worker died, since huey does not give a message back when its consumer is killed;
+- `rescore(dids)`: card Bluesky accounts the Jetstream ingester touched
+  (genuine.jetstream.rescore), and `rescore_due` (every minute; `genuine jetstream` also
+  calls `queue_dirty` after its batches): claim the due ones and queue them in jobs;
+- `rings_daily` (at RINGS_DAILY_AT, UTC): follow-back rings over the whole ingested Bluesky
+  graph, the ring badges of ingested accounts updated (genuine.jetstream.rings).
 
 `genuine worker` runs the consumer; the API and `genuine audit --queue` only enqueue.
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -23,8 +29,11 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy.orm import Session
 
 from genuine.db import get_db
+from genuine.jetstream import rescore
+from genuine.jetstream import rings as jetstream_rings
 from genuine.pipeline import audits
 from genuine.pipeline.platforms import auditable, can_audit
+from genuine.sources.bluesky import BlueskySource
 
 log = logging.getLogger("genuine.pipeline.queue")
 
@@ -62,7 +71,34 @@ def make_huey(app: Flask) -> Huey:
         with app.app_context():
             return requeue_lost(app)
 
-    huey.genuine_tasks = {"audit": audit, "reaudit": reaudit, "recover": recover}
+    @huey.task(name="rescore")
+    def rescore_task(dids: list[str]) -> int:
+        with app.app_context():
+            asks = app.config["RESCORE_APPVIEW"] and can_audit(app.config, "bluesky")
+            source = BlueskySource(app.config) if asks else None
+            return rescore.rescore(engine(), app.config, dids, source=source).carded
+
+    @huey.periodic_task(crontab(minute="*"), name="rescore_due")
+    def rescore_due() -> int:
+        with app.app_context():
+            return queue_dirty(app)
+
+    at = str(config.get("RINGS_DAILY_AT") or "")
+    if at:  # "HH:MM" UTC; empty: never (`genuine jetstream --rings` runs it by hand)
+        hour, _, minute = at.partition(":")
+
+        @huey.periodic_task(crontab(minute=minute or "0", hour=hour), name="rings_daily")
+        def rings_daily() -> int:
+            with app.app_context():
+                return jetstream_rings.run(engine()).cards_changed
+
+    huey.genuine_tasks = {
+        "audit": audit,
+        "reaudit": reaudit,
+        "recover": recover,
+        "rescore": rescore_task,
+        "rescore_due": rescore_due,
+    }
     return huey
 
 
@@ -148,6 +184,22 @@ def queue_stale(app: Flask) -> int:
         if created:
             enqueue(audit["id"], app)
     return len(due)
+
+
+def queue_dirty(app: Flask, now: datetime | None = None) -> int:
+    """Claim the dirty Bluesky accounts due for a card and queue them, RESCORE_BATCH a job."""
+    config = app.config
+    size = int(config["RESCORE_BATCH"])
+    dids = rescore.claim(
+        get_db(app).engine,
+        now or datetime.now(UTC),
+        timedelta(seconds=float(config["RESCORE_AFTER_SECONDS"])),
+        size * int(config["RESCORE_JOBS"]),
+    )
+    task = get_huey(app).genuine_tasks["rescore"]
+    for start in range(0, len(dids), size):
+        task(dids[start : start + size])
+    return len(dids)
 
 
 def queue_problem(app: Flask | None = None) -> str | None:

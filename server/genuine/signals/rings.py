@@ -4,18 +4,18 @@ Pure functions over arrays (no Flask, no database). The method, in the order it 
 
 1. Mutual graph. Keep only follows that are followed back. Camouflage — ring members
    following popular accounts that never follow back — does not survive this step.
-2. Dense groups by triangle support (an approximate k-truss): keep mutual edges whose two
-   ends share at least `min_support` mutual neighbours, peel until stable, and take the
-   connected components of at least `min_size` accounts. Plain k-cores were measured and
-   rejected: ordinary friendships knit the whole background into one giant core.
-3. Reciprocity to outsiders decides. For each member, count its followers *outside* its
-   group and how many of them it follows back. Ring members follow back nearly everyone;
-   colleagues and friends follow each other but rarely strangers. Members measured as
-   selective are removed, the rest is split again, and a group is a ring when it is still
-   dense and at least half of it follows back strangers indiscriminately. An account with
-   fewer than `min_outside_followers` outside followers is unmeasured; a group of them is a
-   ring only when most advertise following back in their bios, else `unknown`, never guessed.
-4. Corroborating evidence per member: follow-back hashtags, follows made in lockstep,
+2. Follow-back of strangers against the graph's own baseline (`rings_stats`): a stranger is
+   a follower sharing no mutual follow with the account; the baseline is the typical
+   account's rate in the same data, so nothing depends on one platform's reciprocity.
+3. The decision (`rings_decide`): accounts likelier elevated than baseline, minus those
+   embedded in circles of ordinary accounts, tied into groups by absolute structure (at
+   least `min_ring_ties` mutual ties each, `min_size` members), plus the accounts tied into
+   a group that do not contradict it; a group is a ring when its pooled strangers are
+   followed back far above the baseline (a million-to-one likelihood ratio).
+4. Dense groups by triangle support (an approximate k-truss) give the context for accounts
+   whose follow-back cannot be measured (too few strangers): such a group is a ring only
+   when most of it advertises following back in bios, else its members are `unknown`.
+5. Corroborating evidence per member: follow-back hashtags, follows made in lockstep,
    registrations bunched in time. Reported, never decisive on their own.
 
 Planted-truth graphs: `genuine.synthetic.graphs`; measured figures: the methodology page.
@@ -28,8 +28,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from genuine.signals import rings_decide as rd
 from genuine.signals import rings_evidence as ev
 from genuine.signals import rings_graph as rg
+from genuine.signals import rings_stats as rs
 from genuine.signals.rings_evidence import Reason
 
 MEMBER, NOT_MEMBER, UNKNOWN = "member", "not_member", "unknown"
@@ -47,11 +49,15 @@ class RingParams:
     min_ties: int = 3
     core_k: int = 5
     min_size: int = 5
-    min_density: float = 0.3
+    split_density: float = 0.3
     min_outside_followers: int = 5
-    min_follow_back: float = 0.75
-    selective_below: float = 0.6
-    min_indiscriminate_share: float = 0.5
+    lift: float = 0.2
+    candidate_llr: float = 1.1
+    min_ring_ties: int = 3
+    peel_share: float = 0.3
+    min_group_llr: float = 13.8
+    prior_rate: float = 0.2
+    prior_weight: float = 200.0
     min_indiscriminate: int = 3
     hashtag_share: float = 0.5
     min_followers_known: int = 5
@@ -120,6 +126,7 @@ class RingResult:
     outside_followers: np.ndarray
     outside_back: np.ndarray
     labels: np.ndarray | None = None
+    baseline: float = 0.0
     _by_id: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
@@ -174,12 +181,12 @@ class RingResult:
                 "each other",
             )
             return AccountVerdict(NOT_MEMBER, (why, overall))
-        in_group = Reason(
-            "in_dense_group", f"belongs to a dense mutual-follow group of {group} accounts"
+        in_group = (
+            Reason("in_dense_group", f"belongs to a dense mutual-follow group of {group} accounts")
+            if group
+            else Reason("no_dense_group", "is not part of a dense group of accounts")
         )
-        fb = ev.follow_back_reason(
-            out_f, out_b, p.min_outside_followers, p.min_follow_back, p.selective_below
-        )
+        fb = ev.follow_back_reason(out_f, out_b, p.min_outside_followers, self.baseline, p.lift)
         if s == S_UNMEASURED:
             return AccountVerdict(UNKNOWN, (in_group, fb))
         if s == S_SELECTIVE:
@@ -187,13 +194,15 @@ class RingResult:
         if s == S_CIRCLE:
             circle = Reason(
                 "selective_circle",
-                "most of its mutual follows in the group are with accounts that rarely follow "
-                "back strangers: a circle of friends or colleagues, not a ring",
+                "most of its mutual follows among friends of friends are with accounts that "
+                "follow back strangers no more than usual: a circle of friends or colleagues, "
+                "not a ring",
             )
             return AccountVerdict(NOT_MEMBER, (in_group, fb, circle))
         lone = Reason(
             "no_ring_around_it",
-            "too few of its group follow back strangers too, so the group is not a ring",
+            "no group of accounts that also follow back strangers is tied to it by mutual "
+            "follows, so it is not in a ring",
         )
         return AccountVerdict(NOT_MEMBER, (in_group, fb, lone))
 
@@ -208,43 +217,6 @@ def ring_id(names: list[str]) -> str:
     """Stable id: a hash of the sorted member names, so reruns give the same id."""
     digest = hashlib.sha256("\n".join(sorted(names)).encode("utf-8")).hexdigest()
     return f"ring-{digest[:16]}"
-
-
-def _groups_at(index: rg.FollowIndex, usable: np.ndarray, support: int, p: RingParams):
-    adj = rg.mutual_adjacency(index, usable)
-    if p.method == "core":
-        core = rg.k_core(adj, p.core_k)
-        return rg.components(rg.mutual_adjacency(index, usable & core), p.min_size)
-    core = rg.k_core(adj, support + 1)  # no edge outside it can have the support
-    strong = rg.truss_edges(rg.mutual_adjacency(index, usable & core), support)
-    return rg.components(rg.restrict(strong, rg.k_core(strong, p.min_ties)), p.min_size)
-
-
-def candidate_groups(index: rg.FollowIndex, usable: np.ndarray, p: RingParams) -> np.ndarray:
-    """Dense mutual groups (label per account, -1 for none) by the configured method.
-
-    A component that is too sparse as a whole (several rings and communities chained
-    together by a few accounts) is searched again with one more triangle required per
-    edge, until it splits into dense parts or `max_support` is reached; the parts still
-    too sparse then are kept as groups (they define who is "outside") but never rings.
-    """
-    if p.method not in ("truss", "core"):
-        raise ValueError(f"unknown method {p.method!r}; use 'truss' or 'core'")
-    out = np.full(index.n_nodes, -1, dtype=np.int64)
-    active, support, n_out = usable, p.min_support, 0
-    while True:
-        group = _groups_at(index, active, support, p)
-        n = int(group.max(initial=-1)) + 1
-        sparse_group = rg.group_density(index, group, n) < p.min_density
-        last = p.method == "core" or support >= p.max_support
-        done = (group >= 0) & (last | ~np.append(sparse_group, True)[group])
-        _, relabel = np.unique(group[done], return_inverse=True)
-        out[done] = relabel + n_out
-        n_out += int(relabel.max()) + 1 if relabel.size else 0
-        active = (group >= 0) & ~done
-        if last or not active.any():
-            return out
-        support += 1
 
 
 def detect_rings(
@@ -271,53 +243,62 @@ def detect_rings(
         if values is not None and np.shape(values) != (n,):
             raise ValueError(f"{name} must have one entry per account ({n})")
     hub = index.mutual_degree > p.max_mutual_degree
-    group = candidate_groups(index, ~hub, p)
+    adj = rg.mutual_adjacency(index, ~hub)
+    d = rd.decide(index, adj, p)
+    # Structural context for those whose follow-back cannot be measured (see step 4).
+    group = rd.context_groups(index, ~hub & ~(d.ring_group >= 0), p)
     n_groups = int(group.max(initial=-1)) + 1
-    followers_in, back_in = rg.within_group_counts(index, group)
-    out_f = index.in_degree - followers_in
-    out_b = index.mutual_degree - back_in
-    measured = (group >= 0) & (out_f >= p.min_outside_followers)
-    share = np.divide(out_b, out_f, out=np.zeros(n), where=out_f > 0)
-    indiscriminate = measured & (share >= p.min_follow_back)
-    selective = measured & (share < p.selective_below)
-    # Friends of a selective circle: most of their mutual ties in the group go to accounts
-    # that do not follow back strangers. Whatever their own numbers, that is a circle of
-    # friends (whose few outside followers are friends too), not a ring.
-    in_circle = rg.ties_to(index, group, selective) > rg.ties_to(index, group, ~selective)
-    in_circle &= (group >= 0) & ~selective
-
-    # Drop the selective members, split what is left, and judge each remaining group.
-    tags, tagged = _tags(bios, group >= 0, n)
-    final = candidate_groups(index, (group >= 0) & ~selective & ~in_circle, p)
+    tags, tagged = _tags(bios, (group >= 0) | (d.ring_group >= 0), n)
+    size = np.bincount(group[group >= 0], minlength=n_groups)
+    in_group = group >= 0
+    k_g = np.bincount(group[in_group], weights=d.strangers_back[in_group], minlength=n_groups)
+    s_g = np.bincount(group[in_group], weights=d.strangers[in_group], minlength=n_groups)
+    n_tagged = np.bincount(group[in_group & tagged], minlength=n_groups)
+    no_contrary = rs.log_lr(k_g, s_g, d.baseline, rs.elevated_rate(d.baseline, p.lift)) >= 0
+    by_hashtag = (size >= p.min_size) & no_contrary
+    by_hashtag &= n_tagged >= np.maximum(p.hashtag_share * size, p.min_indiscriminate)
+    final = d.ring_group.copy()
+    tagged_ring = in_group & np.append(by_hashtag, False)[group]
+    final[tagged_ring] = group[tagged_ring] + d.n_groups
+    _, final[final >= 0] = np.unique(final[final >= 0], return_inverse=True)
     n_final = int(final.max(initial=-1)) + 1
-    size = np.bincount(final[final >= 0], minlength=n_final)
+    is_ring = np.ones(n_final, dtype=bool)
     density = rg.group_density(index, final, n_final)
-    in_final = final >= 0
-    n_indisc = np.bincount(final[in_final & indiscriminate], minlength=n_final)
-    n_tagged = np.bincount(final[in_final & tagged], minlength=n_final)
-    by_reciprocity = (n_indisc >= p.min_indiscriminate) & (
-        n_indisc >= p.min_indiscriminate_share * size
-    )
-    by_hashtag = n_tagged >= np.maximum(p.hashtag_share * size, p.min_indiscriminate)
-    is_ring = (size >= p.min_size) & (density >= p.min_density) & (by_reciprocity | by_hashtag)
+    member = final >= 0
 
     status = np.full(n, S_NO_GROUP, dtype=np.int8)
-    status[group >= 0] = S_LONE
-    status[(group >= 0) & ~measured] = S_UNMEASURED
-    status[selective] = S_SELECTIVE
-    status[in_circle & measured] = S_CIRCLE
+    context = in_group | d.candidate
+    status[context] = S_LONE
+    status[in_group & ~d.measured] = S_UNMEASURED
+    status[context & d.measured & ~d.candidate] = S_SELECTIVE
+    status[d.in_circle] = S_CIRCLE
+    # Too few strangers of its own, but its circle is measurably ordinary: not a ring member.
+    unmeasured = in_group & ~d.measured
+    circle = rd.ordinary_circle(adj, unmeasured, d.strangers, d.strangers_back, d.baseline,
+                                d.elevated, p)  # fmt: skip
+    status[circle] = S_CIRCLE
     status[(status == S_NO_GROUP) & (index.in_degree < p.min_followers_known)] = S_THIN
     status[hub] = S_HUB
-    member = np.append(is_ring, False)[final]
     status[member] = S_MEMBER
 
+    out_f, out_b = d.strangers, d.strangers_back
     rings = _build_rings(
-        index, final, is_ring, density, member, tags, created_at, labels, p, out_f, out_b
+        index,
+        final,
+        is_ring,
+        density,
+        member,
+        tags,
+        created_at,
+        labels,
+        p,
+        out_f,
+        out_b,
+        d.baseline,
     )
     ring_index = np.full(n, -1, dtype=np.int64)
     for i, ring in enumerate(rings):
         ring_index[ring.members] = i
-    group_size = np.bincount(group[group >= 0], minlength=n_groups)
     return RingResult(
         rings=rings,
         params=p,
@@ -325,10 +306,11 @@ def detect_rings(
         status=status,
         in_degree=index.in_degree,
         mutual_degree=index.mutual_degree,
-        group_size=np.append(group_size, 0)[group],
+        group_size=np.append(size, 0)[group],
         outside_followers=out_f,
         outside_back=out_b,
         labels=None if labels is None else np.asarray(labels),
+        baseline=d.baseline,
     )
 
 
@@ -350,7 +332,7 @@ def _tags(
 
 
 def _build_rings(index, final, is_ring, density, member, tags, created_at, labels, p, out_f,
-                 out_b) -> list[Ring]:  # fmt: skip
+                 out_b, baseline) -> list[Ring]:  # fmt: skip
     """Ring objects with per-member reasons; loops run per ring, never per edge."""
     g_src, g_dst = final[index.follower], final[index.followee]
     inside = member[index.follower] & (g_src == g_dst)
@@ -380,11 +362,7 @@ def _build_rings(index, final, is_ring, density, member, tags, created_at, label
             reasons = [
                 ev.dense_reason(int(mutual_in[i]), members.size, float(density[g])),
                 ev.follow_back_reason(
-                    int(out_f[i]),
-                    int(out_b[i]),
-                    p.min_outside_followers,
-                    p.min_follow_back,
-                    p.selective_below,
+                    int(out_f[i]), int(out_b[i]), p.min_outside_followers, baseline, p.lift
                 ),
             ]
             if tags[i]:

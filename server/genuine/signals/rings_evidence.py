@@ -82,20 +82,27 @@ def dense_reason(mutual_in: int, size: int, density: float) -> Reason:
 
 
 def follow_back_reason(
-    outside: int, back: int, min_outside: int, threshold: float, selective_below: float
+    outside: int, back: int, min_outside: int, baseline: float, lift: float
 ) -> Reason:
+    """How it treats strangers, against the typical account of the same data."""
     if outside < min_outside:
         return Reason(
             "outside_followers_few",
-            f"has only {outside} followers outside the group, too few (under {min_outside}) "
-            "to measure whether it follows back strangers",
+            f"has only {outside} followers who share no mutual follow with it, too few "
+            f"(under {min_outside}) to measure whether it follows back strangers",
         )
     share = back / outside
-    code = "follows_back_strangers" if share >= threshold else "partial_follow_back"
-    if share < selective_below:
-        code = "selective_follow_back"
+    elevated = baseline + lift * (1 - baseline)
+    # Which of the two rates, the usual one or the elevated one, explains the counts better.
+    llr = back * np.log(elevated / baseline) + (outside - back) * np.log(
+        (1 - elevated) / (1 - baseline)
+    )
+    code = "follows_back_strangers" if llr > 0 else "selective_follow_back"
     return Reason(
-        code, f"followed back {back} of its {outside} followers outside the group ({pct(share)})"
+        code,
+        f"followed back {back} of its {outside} followers who share no mutual follow with "
+        f"it ({pct(share)}; the typical account in this data follows back {pct(baseline)} "
+        "of such strangers)",
     )
 
 

@@ -203,3 +203,31 @@ def ties_to(index: FollowIndex, group: np.ndarray, target: np.ndarray) -> np.nda
     g_src, g_dst = group[index.follower], group[index.followee]
     hit = index.mutual & (g_src >= 0) & (g_src == g_dst) & target[index.followee]
     return np.bincount(index.follower[hit], minlength=index.n_nodes)
+
+
+def embedded_ties(adj: sparse.csr_matrix, rows: np.ndarray) -> sparse.csr_matrix:
+    """For accounts in `rows` only: their mutual edges that close at least one triangle.
+
+    A tie that shares a mutual neighbour is embedded in a circle (friends of friends); a
+    tie to a stranger who was merely followed back is not. Same chunked product as
+    `edge_support`, restricted to the rows asked for.
+    """
+    n = adj.shape[0]
+    picked = np.flatnonzero(rows)
+    if picked.size == 0 or adj.nnz == 0:
+        return sparse.csr_matrix((n, n), dtype=np.int32)
+    deg = np.diff(adj.indptr).astype(np.int64)
+    work = np.cumsum((adj @ deg)[picked])
+    out_r, out_c = [], []
+    start = 0
+    while start < picked.size:
+        base = work[start - 1] if start else 0
+        stop = int(np.searchsorted(work, base + CHUNK_WORK, side="right"))
+        stop = min(picked.size, max(stop, start + 1))
+        block = adj[picked[start:stop]]
+        tri = (block @ adj).multiply(block).tocoo()
+        out_r.append(picked[start:stop][tri.row])
+        out_c.append(tri.col)
+        start = stop
+    r, c = np.concatenate(out_r), np.concatenate(out_c)
+    return sparse.csr_matrix((np.ones(r.size, dtype=np.int32), (r, c)), shape=(n, n))

@@ -7,14 +7,25 @@ matter for the badge:
 
 - background noise: power-law ("Zipf") popularity and activity, a base rate of ordinary
   follow-backs, and local friendships that form weak, sparse clusters everywhere;
-- genuine communities: colleagues/friends who follow each other mutually and densely,
-  but follow back strangers only at the background rate; some of them have almost no
+- genuine communities: colleagues/friends who follow each other mutually and densely
+  (`community_reciprocity` of their pairs mutual, the rest one way), but follow back
+  strangers only at the background rate; some of them have almost no
   followers outside the group (so nobody can tell), and some joined in one burst
   (a conference), so lockstep alone must not convict;
 - rings: accounts that follow each other densely, follow back nearly every stranger who
   follows them, follow strangers hoping for a follow back, and add camouflage follows to
-  popular accounts (which never follow back); some rings were made in lockstep, some
-  advertise follow-back hashtags, some were registered within days of each other.
+  celebrities (the top 1% by popularity, who never follow back); some rings were made in
+  lockstep, some advertise follow-back hashtags, some were registered within days of each other;
+- hard negatives besides communities: celebrities (the top 1% by popularity, followed by
+  many, following back none) and lone follow-backers (`lone_follow_backers` per ring:
+  background accounts that follow back 50-95% of their followers but belong to no group),
+  and starter packs (`starter_packs` per ring: lists of `pack_size` accounts that
+  `pack_followers` accounts each follow in one ten-minute burst, as on Bluesky; listed
+  accounts answer at the background rate).
+
+Every follow-back comes `follow_back_delay` seconds (two days) on average after the follow
+it answers, as on a platform, so a detector given `followed_at` can tell who followed
+first; 0 makes all follow times independent (as graphs made before issue 12 were).
 
 Everything is vectorised numpy and deterministic for a given seed; 10 million follows take
 a few seconds. Ids are shuffled at the end so that nothing can lean on their order.
@@ -57,6 +68,7 @@ class SynthConfig:
     background_reciprocity: float = 0.15
     friends_per_node: float = 2.0
     friend_window: int = 200
+    friend_reciprocity: float = 1.0
     follows_per_ring: int = 20_000
     ring_size: tuple[int, int] = (8, 120)
     ring_density: tuple[float, float] = (0.4, 0.9)
@@ -68,6 +80,7 @@ class SynthConfig:
     community_size: tuple[int, int] = (6, 40)
     community_density: tuple[float, float] = (0.6, 0.95)
     community_outside_followers: float = 10.0
+    community_reciprocity: float = 1.0
     community_isolated_share: float = 0.2
     burst_community_share: float = 0.2
     lockstep_ring_share: float = 0.5
@@ -75,6 +88,12 @@ class SynthConfig:
     hashtag_member_share: float = 0.7
     bunched_ring_share: float = 0.5
     background_hashtag_rate: float = 0.002
+    lone_follow_backers: float = 0.0
+    follow_back_delay: float = 2 * 86400.0
+    starter_packs: float = 0.0
+    pack_size: int = 50
+    pack_followers: int = 300
+    lone_follow_back: tuple[float, float] = (0.5, 0.95)
     seed: int = 0
 
 
@@ -91,6 +110,9 @@ class SynthGraph:
     ring_of: np.ndarray
     community_of: np.ndarray
     isolated: np.ndarray
+    lone: np.ndarray
+    celebrity: np.ndarray
+    pack_of: np.ndarray
     lockstep_rings: np.ndarray
     hashtag_rings: np.ndarray
     bunched_rings: np.ndarray
@@ -143,6 +165,19 @@ def _both_ways(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
+def _community_follows(rng, pairs: np.ndarray, reciprocity: float):
+    """Both directions of each pair, except a `1 - reciprocity` share followed one way only."""
+    if reciprocity >= 1.0:  # (draws nothing: default graphs stay as they were)
+        return _both_ways(pairs)
+    one_way = rng.random(len(pairs)) >= reciprocity
+    a, b = _both_ways(pairs[~one_way])
+    flip = rng.random(int(one_way.sum())) < 0.5
+    single = pairs[one_way]
+    a = np.concatenate([a, np.where(flip, single[:, 1], single[:, 0])])
+    b = np.concatenate([b, np.where(flip, single[:, 0], single[:, 1])])
+    return a, b
+
+
 def _top_up(rng, key, followed_at, target, n_nodes, act_cdf, pop_cdf):
     """Add background follows until duplicates no longer leave us short of `target`."""
     for _ in range(10):
@@ -192,10 +227,19 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGra
     dst: list[np.ndarray] = []
     when: list[np.ndarray] = []
 
-    def add(a: np.ndarray, b: np.ndarray, t: np.ndarray | None = None) -> None:
+    def add(a: np.ndarray, b: np.ndarray, t: np.ndarray | None = None) -> np.ndarray:
         src.append(a)
         dst.append(b)
         when.append(EPOCH_START + rng.integers(0, SPAN, a.size) if t is None else t)
+        return when[-1]
+
+    def add_back(a: np.ndarray, b: np.ndarray, t_first: np.ndarray) -> None:
+        """Follow-backs: after the follow they answer when `follow_back_delay` is set."""
+        if cfg.follow_back_delay > 0:
+            delay = rng.exponential(cfg.follow_back_delay, a.size).astype(np.int64)
+            add(a, b, t_first + 1 + delay)
+        else:
+            add(a, b)
 
     ring_of = np.full(n_nodes, -1, dtype=np.int32)
     community_of = np.full(n_nodes, -1, dtype=np.int32)
@@ -225,17 +269,18 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGra
         k = rng.poisson(cfg.ring_outside_followers, size)
         fans = uniform_bg(int(k.sum()))
         target = np.repeat(members, k)
-        add(fans, target)
+        t = add(fans, target)
         back = rng.random(fans.size) < cfg.ring_follow_back
-        add(target[back], fans[back])
+        add_back(target[back], fans[back], t[back])
         k = rng.poisson(cfg.ring_stranger_follows, size)
         strangers, who = uniform_bg(int(k.sum())), np.repeat(members, k)
-        add(who, strangers)
+        t = add(who, strangers)
         back = rng.random(who.size) < cfg.background_reciprocity
-        add(strangers[back], who[back])
+        add_back(strangers[back], who[back], t[back])
         ring_deg = np.bincount(a - members[0], minlength=size)
         k = rng.poisson(cfg.camouflage * ring_deg + 1)
-        add(np.repeat(members, k), popular(int(k.sum())))
+        stars = np.flatnonzero(celebrity)  # camouflage: following the famous, who never answer
+        add(np.repeat(members, k), stars[rng.integers(0, stars.size, int(k.sum()))])
         if bunched[r]:
             created_at[members] = (
                 EPOCH_START - rng.integers(0, 365 * 86400) + rng.integers(0, 3 * 86400, size)
@@ -250,7 +295,8 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGra
     pool = rng.permutation(n_bg)[: int(csizes.sum())]
     for c, members in enumerate(np.split(pool, np.cumsum(csizes)[:-1])):
         community_of[members] = c
-        a, b = _both_ways(_pairs(rng, members, rng.uniform(*cfg.community_density)))
+        pairs = _pairs(rng, members, rng.uniform(*cfg.community_density))
+        a, b = _community_follows(rng, pairs, cfg.community_reciprocity)
         if rng.random() < cfg.burst_community_share:  # met at one event: a burst of follows
             add(a, b, EPOCH_START + rng.integers(0, SPAN) + rng.integers(0, 3600, a.size))
         else:
@@ -259,9 +305,28 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGra
         isolated[members[alone]] = True
         k = np.where(alone, 0, rng.poisson(cfg.community_outside_followers, members.size))
         fans, target = uniform_bg(int(k.sum())), np.repeat(members, k)
-        add(fans, target)
+        t = add(fans, target)
         back = rng.random(fans.size) < cfg.background_reciprocity
-        add(target[back], fans[back])
+        add_back(target[back], fans[back], t[back])
+
+    # Starter packs (Bluesky): a list of accounts that many people follow all at once.
+    # Listed accounts follow each other a little and answer at the background rate.
+    pack_of = np.full(n_nodes, -1, dtype=np.int32)
+    n_packs = round(n_rings * cfg.starter_packs)
+    listed = np.zeros(0, dtype=np.int64)
+    if n_packs:  # (draws nothing otherwise: graphs without packs stay as they were)
+        free = np.flatnonzero((community_of[:n_bg] < 0) & ~celebrity)
+        listed = rng.choice(free, min(free.size, n_packs * cfg.pack_size), replace=False)
+    for k, members in enumerate(np.array_split(listed, n_packs) if n_packs else []):
+        pack_of[members] = k
+        a, b = _community_follows(rng, _pairs(rng, members, 0.2), cfg.background_reciprocity)
+        add(a, b)
+        fans = uniform_bg(cfg.pack_followers)
+        start_t = EPOCH_START + rng.integers(0, SPAN, fans.size)
+        who, target = np.repeat(fans, members.size), np.tile(members, fans.size)
+        t = add(who, target, np.repeat(start_t, members.size) + rng.integers(0, 600, who.size))
+        back = rng.random(who.size) < cfg.background_reciprocity
+        add_back(target[back], who[back], t[back])
 
     # Background: activity-weighted followers, popularity-weighted followees.
     used = sum(x.size for x in src)
@@ -271,14 +336,26 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGra
     n_random = int(n_random / (1 + cfg.background_reciprocity * 0.9))
     a = np.minimum(np.searchsorted(act_cdf, rng.random(n_random)), n_bg - 1)
     b = popular(n_random)
-    add(a, b)
+    t = add(a, b)
     back = (rng.random(n_random) < cfg.background_reciprocity) & ~celebrity[b]
-    add(b[back], a[back])
+    add_back(b[back], a[back], t[back])
     a = uniform_bg(n_friend_pairs)
     b = (a + rng.integers(1, cfg.friend_window, n_friend_pairs)) % n_bg
+    a, b = _community_follows(rng, np.stack([a, b], axis=1), cfg.friend_reciprocity)
     add(a, b)
-    add(b, a)
 
+    # Lone follow-backers: background accounts outside any group that follow back most
+    # of whoever follows them (a hard negative: indiscriminate, but no ring around them).
+    lone = np.zeros(n_nodes, dtype=bool)
+    free = np.flatnonzero((community_of[:n_bg] < 0) & ~celebrity)
+    n_lone = min(free.size, round(n_rings * cfg.lone_follow_backers))
+    if n_lone:
+        lone[rng.choice(free, n_lone, replace=False)] = True
+        a, b, t = np.concatenate(src), np.concatenate(dst), np.concatenate(when)
+        rate = np.zeros(n_nodes)
+        rate[lone] = rng.uniform(*cfg.lone_follow_back, n_lone)
+        back = lone[b] & (rng.random(b.size) < rate[b])
+        add_back(b[back], a[back], t[back])
     follower = np.concatenate(src)
     followee = np.concatenate(dst)
     ok = follower != followee
@@ -303,6 +380,9 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> SynthGra
         ring_of=ring_of[perm],
         community_of=community_of[perm],
         isolated=isolated[perm],
+        lone=lone[perm],
+        pack_of=pack_of[perm],
+        celebrity=np.append(celebrity, np.zeros(n_nodes - n_bg, dtype=bool))[perm],
         lockstep_rings=lockstep,
         hashtag_rings=hashtag,
         bunched_rings=bunched,

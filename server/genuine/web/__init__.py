@@ -15,14 +15,16 @@ BLUEPRINTS = [
     "genuine.web.review",
     "genuine.web.ownership",
     "genuine.labeler.xrpc",  # /xrpc/com.atproto.label.* (issue 14)
+    "genuine.labeler.appeals",  # /xrpc/com.atproto.moderation.createReport (issue 14)
 ]
 # Forms anyone may post, counted per IP against a stricter limit than reads (genuine.limits):
 # sign-in, sign-up and reset cost an argon2 hash or a mail; a dispute and an ownership
-# check (it queues an audit) are writes.
+# check (it queues an audit) and a Bluesky report (it stores a dispute) are writes.
 POST_LIMITS = {
     "genuine.web.auth": "RATE_LIMIT_AUTH",
     "genuine.web.reports": "RATE_LIMIT_WRITE",
     "genuine.web.ownership": "RATE_LIMIT_WRITE",
+    "genuine.labeler.appeals": "RATE_LIMIT_WRITE",
 }
 
 # On every HTML page (a response may set its own, as the SVG charts do): no framing
