@@ -107,9 +107,11 @@ def query_labels():
             raise XrpcError(f"sources must be DIDs: {source[:100]}")
     if sources:
         query = query.where(LABEL.c.src.in_(sources))
-    # One SELECT needs no transaction: AUTOCOMMIT saves PostgreSQL's BEGIN and ROLLBACK
-    # round trips (bench/labeler.py: 1.0-1.8 ms -> 0.5 ms a query on loopback).
-    with get_db().engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    # One SELECT needs no transaction: on PostgreSQL AUTOCOMMIT saves the BEGIN and ROLLBACK
+    # round trips (bench/labeler.py); on SQLite the isolation switch costs more than it saves.
+    engine = get_db().engine
+    options = {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else {}
+    with engine.connect().execution_options(**options) as conn:
         rows = list(conn.execute(query.order_by(LABEL.c.seq).limit(limit)))
     body: dict[str, Any] = {"labels": [as_json(published(r)) for r in rows]}
     if len(rows) == limit:
