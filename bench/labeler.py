@@ -43,6 +43,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
+import coincurve
 import libipld
 import sqlalchemy as sa
 from cryptography.hazmat.primitives import hashes
@@ -120,7 +121,12 @@ def signing(key: ec.EllipticCurvePrivateKey, m: int) -> dict[str, float]:
     labels = [signer.label(*p) for p in plan]
     data = [signing_bytes(label) for label in labels]
     algorithm = ec.ECDSA(hashes.SHA256())
+    raw = coincurve.PrivateKey(key.private_numbers().private_value.to_bytes(32, "big"))
     runs = {
+        # The library we sign with (libsecp256k1), and OpenSSL's as it was before.
+        "raw sign_recoverable (coincurve)": lambda: [
+            raw.sign_recoverable(d, hasher=lambda m: hashlib.sha256(m).digest()) for d in data
+        ],
         "raw key.sign (cryptography)": lambda: [key.sign(d, algorithm) for d in data],
         "sign_label (+ DAG-CBOR, low-S)": lambda: [sign_label(key, x) for x in labels],
         "Labeler.row (the signed row)": lambda: [signer.row(*p) for p in plan],
@@ -395,10 +401,11 @@ def main() -> None:
         show("floor (constant body)", base)
     print("goals:")
     signed = rates["Labeler.row (the signed row)"]
-    raw = rates["raw key.sign (cryptography)"]
+    raw = rates["raw sign_recoverable (coincurve)"]
     print(
         f"  signing {signed:,.0f} labels per CPU second (>= 5,000) "
-        f"{'ok' if signed >= 5000 else 'MISSED'}; the raw library call alone: {raw:,.0f}"
+        f"{'ok' if signed >= 5000 else 'MISSED'}; the raw library call alone: {raw:,.0f} "
+        f"(OpenSSL through cryptography: {rates['raw key.sign (cryptography)']:,.0f})"
     )
     for name_, r in results.items():
         q, rep = r["query"], r["replay"]
