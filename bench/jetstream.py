@@ -337,6 +337,16 @@ def run_backend(name: str, url: str, args, tmp: Path) -> dict:
     print(f"{name}:   {row['mb_per_million_accounts']:,.0f} MB per million accounts; {per}")
     if not args.skip_rescore:
         row["rescore"] = catch_up(ctx, url, instance, args.rescore_seconds, name)
+        cards = {t: v for t, v in sizes(url).items() if t in ("badgecard", "accountreport")}
+        row["card_tables"] = cards
+        print(
+            f"{name}:   cards: "
+            + ", ".join(
+                f"{t} {v['bytes'] / max(v['rows'], 1):,.0f} B/row ({v['rows']:,} rows)"
+                for t, v in cards.items()
+            ),
+            flush=True,
+        )
     return row
 
 
