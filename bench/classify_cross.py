@@ -7,10 +7,12 @@ comparison) on all of one source over those shared features, calibrates it (Plat
 training source's own out-of-fold scores, exactly as `genuine model train` does), then scores
 every row of the other source, which the fit never saw. It prints MCC at the shipped
 threshold 0.5, AUC, Brier, and a reliability table (predicted against observed fake share per
-probability bin) for each tested source. Asserts nothing; the figures go on
+probability bin) for each tested source. Then, for the shipped models, the same reliability
+per source on held-out (out-of-fold) probabilities. Asserts nothing; the figures go on
 site/docs/methodology/follower-purchase-risk.md.
 
-    GENUINE_DATASETS_DIR=../shared/datasets .venv/bin/python bench/classify_cross.py [--bins 5]
+    GENUINE_DATASETS_DIR=../shared/datasets .venv/bin/python bench/classify_cross.py \\
+        [--bins 5] [--within-bins 10]
 """
 
 from __future__ import annotations
@@ -48,6 +50,38 @@ def cross(train: training.Data, test: training.Data, features: list[str], family
     return out | {"p": p, "y": y_te}
 
 
+def within_source(data: dict[str, training.Data], bins: int) -> None:
+    """Per-source reliability of the shipped models, held out: the out-of-fold, cross-fitted
+    calibrated probabilities of seed 0 (the same ones `genuine model train` reports)."""
+    from genuine.signals.classifier import load
+
+    shipped = {m.name: m for m in load().models}
+    for schema in training.SCHEMAS:
+        model = shipped[schema.name]
+        d = training._concat([data[n] for n in schema.datasets])
+        y = d.y.astype(int)
+        scores = training.oof_scores(d.features.columns(model.features), y, model.family, 0)
+        p = training.cross_fit_calibrated(scores, y, model.calibration["method"])
+        for src in schema.datasets:
+            m = d.source == src
+            met = metrics(y[m], p[m])
+            print(
+                f"\nshipped {schema.name} model on {src} (out-of-fold, seed 0): "
+                f"MCC {met['mcc']:.3f}, AUC {met['auc']:.3f}, Brier {met['brier']:.4f}"
+            )
+            print_reliability(reliability(y[m], p[m], bins))
+
+
+def print_reliability(table: list[dict]) -> None:
+    print("| bin | mean predicted | observed fake share | accounts |")
+    print("| --- | --- | --- | --- |")
+    for row in table:
+        lo, hi = row["bin"]
+        pred = "–" if row["mean_predicted"] is None else f"{row['mean_predicted']:.3f}"
+        obs = "–" if row["observed_rate"] is None else f"{row['observed_rate']:.3f}"
+        print(f"| {lo:.1f}–{hi:.1f} | {pred} | {obs} | {row['count']:,} |")
+
+
 def best_threshold_mcc(y: np.ndarray, p: np.ndarray) -> float:
     """MCC at the threshold that is best on the test labels themselves: optimistic, an upper
     bound that says whether a miss is in the ranking or only in where 0.5 falls."""
@@ -68,7 +102,8 @@ def one_line_rule(d: training.Data) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=os.environ.get("GENUINE_DATASETS_DIR"))
-    ap.add_argument("--bins", type=int, default=5, help="reliability bins (equal width)")
+    ap.add_argument("--bins", type=int, default=5, help="cross-source reliability bins")
+    ap.add_argument("--within-bins", type=int, default=10, help="within-source reliability bins")
     args = ap.parse_args()
     if args.data is None:
         ap.error("--data or GENUINE_DATASETS_DIR is required")
@@ -102,13 +137,9 @@ def main() -> None:
                         tables.append((a, b, reliability(r["y"], r["p"], args.bins)))
     for a, b, table in tables:
         print(f"\nreliability, trees on core 9, {a} → {b}")
-        print("| bin | mean predicted | observed fake share | accounts |")
-        print("| --- | --- | --- | --- |")
-        for row in table:
-            lo, hi = row["bin"]
-            pred = "–" if row["mean_predicted"] is None else f"{row['mean_predicted']:.3f}"
-            obs = "–" if row["observed_rate"] is None else f"{row['observed_rate']:.3f}"
-            print(f"| {lo:.1f}–{hi:.1f} | {pred} | {obs} | {row['count']:,} |")
+        print_reliability(table)
+    with threadpool_limits(1):
+        within_source(data, args.within_bins)
 
 
 if __name__ == "__main__":
