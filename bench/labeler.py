@@ -27,21 +27,15 @@ queryLabels p99 < 25 ms.
 from __future__ import annotations
 
 import argparse
-import base64
 import hashlib
-import http.client
-import json
 import os
-import random
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode
 
 import coincurve
 import libipld
@@ -52,47 +46,28 @@ from websockets.sync.client import connect
 
 from genuine import create_app
 from genuine.db import get_db, upgrade
-from genuine.labeler.emit import LABEL, Labeler, Subject, append
+from genuine.labeler.emit import LABEL, Labeler, append
 from genuine.labeler.sign import generate_key, sign_label, signing_bytes
 from genuine.labeler.stream import PATH
+from labeler_query import (
+    DID,
+    floor,
+    planned,
+    query_load,
+    show,
+)
 from lookup import (
-    READ_LIMIT,
     _die_with_parent,
     backend_pids,
     free_port,
-    load,
     machine_busy,
     postgres_urls,
-    serve,
     server_cpu,
     stop,
 )
 
-DID = "did:plc:genuinebenchlabeler0000"
-XRPC = "/xrpc/com.atproto.label.queryLabels"
 GENUINE = str(Path(sys.executable).with_name("genuine"))
-T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-VALS = ("bought-followers-high", "rarely-answers")
-ASKED, CHUNK, TRANSACTION = 10, 1000, 50
-
-
-def did(j: int) -> str:
-    digest = base64.b32encode(hashlib.sha256(b"acct%d" % j).digest()).decode().lower()
-    return "did:plc:" + digest[:24]
-
-
-def planned(n: int, start: int = 0, stop_: int | None = None):
-    """(subject, val, neg, now) of label i: round r of account j (i = r * accounts + j)."""
-    accounts = max(1, n // 4)
-    for i in range(start, n if stop_ is None else stop_):
-        r, j = divmod(i, accounts)
-        subject = Subject("bluesky", f"user{j}.bsky.social", did(j), {})
-        yield subject, VALS[r % 2], r % 4 == 3, T0 + timedelta(days=r)
-
-
-def rows_of(n: int, j: int) -> int:
-    accounts = max(1, n // 4)
-    return n // accounts + (1 if j < n % accounts else 0)
+CHUNK, TRANSACTION = 1000, 50
 
 
 def others(busy: float, mine: float, elapsed: float) -> float:
@@ -201,85 +176,6 @@ def copy_store(source: sa.Engine, url: str, instance: Path, n: int) -> None:
     engine.dispose()
     wall = time.perf_counter() - wall
     print(f"postgresql store: {n:,} signed rows appended in {wall:.0f} s", flush=True)
-
-
-# --- 3. queryLabels ---------------------------------------------------------------------
-
-
-def query_requests(n: int, seed: int) -> list[tuple[str, str, None]]:
-    rng = random.Random(seed)
-    accounts = max(1, n // 4)
-    made = []
-    for _ in range(256):
-        known = [did(j) for j in rng.sample(range(accounts), min(ASKED - 1, accounts))]
-        uris = [*known, f"did:plc:nobody{rng.randrange(10**9):015d}"]
-        rng.shuffle(uris)
-        query = urlencode([("uriPatterns", u) for u in uris] + [("limit", "250")])
-        made.append(("GET", f"{XRPC}?{query}", None))
-    return made
-
-
-def warm_and_check(port: int, n: int) -> bytes:
-    """A few requests before timing; each answer holds exactly the rows of the DIDs asked."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    index = {did(j): j for j in range(max(1, n // 4))}
-    answer = b""
-    for _, path, _ in query_requests(n, 7)[:20]:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        answer = response.read()
-        assert response.status == 200, answer[:300]
-        asked = [v for k, v in parse_qsl(path.split("?", 1)[1]) if k == "uriPatterns"]
-        labels = json.loads(answer)["labels"]
-        want = sum(rows_of(n, index[u]) for u in asked if u in index)
-        assert len(labels) == want and {x["uri"] for x in labels} <= set(asked), path
-    conn.close()
-    return answer
-
-
-def show(name: str, r: dict) -> None:
-    print(
-        f"  {name:<24} {r['requests_per_s']:>7,.0f} req/s  {r['requests']:>7,} req  "
-        f"p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms  errors {r['errors']}  "
-        f"answer {r['bytes'] / 1024:.1f} KiB  CPU/request: server {r['server_ms']:.2f} ms, "
-        f"client {r['client_ms']:.2f} ms"
-        + (f", PostgreSQL {r['db_ms']:.2f} ms" if r["db_ms"] else "")
-        + f"; others used {max(0.0, r['others']):.2f} cores",
-        flush=True,
-    )
-
-
-def _load_args(args) -> argparse.Namespace:
-    """What bench/lookup.py's load reads of its options."""
-    return argparse.Namespace(clients=args.clients, seconds=args.seconds, max_requests=10**6)
-
-
-def query_load(url: str, instance: Path, n: int, args) -> dict:
-    env = {
-        "GENUINE_DATABASE_URL": url,
-        "GENUINE_INSTANCE_PATH": str(instance),
-        "GENUINE_SECRET_KEY": "bench",
-        "GENUINE_LABELER_DID": DID,
-        "GENUINE_RATE_LIMIT_READ": READ_LIMIT,
-    }
-    proc, port = serve("genuine:create_app()", env, instance / "gunicorn.log")
-    try:
-        answer = warm_and_check(port, n)
-        db = backend_pids(url)
-        result = load(port, n, _load_args(args), query_requests, proc.pid, db)
-    finally:
-        stop(proc)
-    return result | {"answer": answer}
-
-
-def floor(answer: bytes, n: int, args, tmp: Path) -> dict:
-    body = tmp / "floor-query.json"
-    body.write_bytes(answer)
-    proc, port = serve("floor_app:create_app()", {"GENUINE_FLOOR_BODY": str(body)}, tmp / "fl.log")
-    try:
-        return load(port, n, _load_args(args), query_requests, proc.pid)
-    finally:
-        stop(proc)
 
 
 # --- 4. replay --------------------------------------------------------------------------
