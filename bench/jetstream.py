@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import os
 import sqlite3
 import sys
 import tempfile
@@ -46,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa
 from bench.jetstream_data import appview, counts, sizes, synthetic
-from bench.lookup import postgres_urls
+from bench.lookup import add_postgres_options, postgres_urls
 
 from genuine import create_app
 from genuine.db import get_db, upgrade
@@ -275,13 +274,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--accounts", type=int, default=100_000)
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get(
-            "GENUINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-        ),
-    )
-    parser.add_argument("--no-postgres", action="store_true")
+    add_postgres_options(parser)
     parser.add_argument("--skip-rescore", action="store_true")
     parser.add_argument(
         "--rescore-seconds", type=float, default=900.0, help="longest the catch-up runs"

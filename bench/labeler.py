@@ -58,6 +58,7 @@ from labeler_query import (
 )
 from lookup import (
     _die_with_parent,
+    add_postgres_options,
     backend_pids,
     free_port,
     machine_busy,
@@ -254,13 +255,7 @@ def main() -> None:
     parser.add_argument("--sign", type=int, default=20_000, help="labels signed per method")
     parser.add_argument("--seconds", type=float, default=15.0, help="per queryLabels load")
     parser.add_argument("--clients", type=int, default=3, help="client processes")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get(
-            "GENUINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-        ),
-    )
-    parser.add_argument("--no-postgres", action="store_true")
+    add_postgres_options(parser)
     args = parser.parse_args()
     n = args.labels
     if n < 4 or args.sign < 1:

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from genuine.labeler.emit import Subject
 from lookup import READ_LIMIT, backend_pids, load, serve, stop
+from lookup import show as lookup_show
 
 DID = "did:plc:genuinebenchlabeler0000"
 XRPC = "/xrpc/com.atproto.label.queryLabels"
@@ -77,15 +78,7 @@ def warm_and_check(port: int, n: int) -> bytes:
 
 
 def show(name: str, r: dict) -> None:
-    print(
-        f"  {name:<24} {r['requests_per_s']:>7,.0f} req/s  {r['requests']:>7,} req  "
-        f"p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms  errors {r['errors']}  "
-        f"answer {r['bytes'] / 1024:.1f} KiB  CPU/request: server {r['server_ms']:.2f} ms, "
-        f"client {r['client_ms']:.2f} ms"
-        + (f", PostgreSQL {r['db_ms']:.2f} ms" if r["db_ms"] else "")
-        + f"; others used {max(0.0, r['others']):.2f} cores",
-        flush=True,
-    )
+    lookup_show(name, r, unit="requests")
 
 
 def _load_args(args) -> argparse.Namespace:

@@ -194,9 +194,15 @@ def warm_and_check(port: int, n: int, kind: str) -> bytes:
     return answer
 
 
-def show(label: str, r: dict) -> None:
+def show(label: str, r: dict, unit: str = "handles") -> None:
+    """One load's line; `unit` "handles" (lookups) or "requests" (bench/labeler.py)."""
+    rate = (
+        f"{r['handles_per_s']:>10,.0f} handles/s"
+        if unit == "handles"
+        else (f"{r['requests_per_s']:>7,.0f} req/s")
+    )
     print(
-        f"  {label:<22} {r['handles_per_s']:>10,.0f} handles/s  {r['requests']:>7,} req  "
+        f"  {label:<22} {rate}  {r['requests']:>7,} req  "
         f"p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms  errors {r['errors']}  "
         f"answer {r['bytes'] / 1024:.1f} KiB  CPU/request: server {r['server_ms']:.2f} ms, "
         f"client {r['client_ms']:.2f} ms"
@@ -277,12 +283,8 @@ def postgres_urls(base: str):
     return url_for
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="10000,1000000")
-    parser.add_argument("--seconds", type=float, default=15.0, help="per configuration")
-    parser.add_argument("--clients", type=int, default=3, help="client processes")
-    parser.add_argument("--max-requests", type=int, default=200_000, help="per client")
+def add_postgres_options(parser: argparse.ArgumentParser) -> None:
+    """--postgres URL (default GENUINE_TEST_POSTGRES_URL) and --no-postgres, for every bench."""
     parser.add_argument(
         "--postgres",
         default=os.environ.get(
@@ -290,6 +292,15 @@ def main() -> None:
         ),
     )
     parser.add_argument("--no-postgres", action="store_true")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,1000000")
+    parser.add_argument("--seconds", type=float, default=15.0, help="per configuration")
+    parser.add_argument("--clients", type=int, default=3, help="client processes")
+    parser.add_argument("--max-requests", type=int, default=200_000, help="per client")
+    add_postgres_options(parser)
     parser.add_argument("--kinds", default="lookup", help="lookup and/or ranges, comma-separated")
     args = parser.parse_args()
     args.kinds = args.kinds.split(",")
