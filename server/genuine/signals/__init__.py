@@ -47,7 +47,7 @@ SIGNALS: dict[str, Signal] = {
             "rings",
             "detect_rings",
             "follow-back-rings.md",
-            ("rings_graph", "rings_evidence"),
+            ("rings_graph", "rings_evidence", "rings_stats", "rings_decide"),
         ),
     )
 }
