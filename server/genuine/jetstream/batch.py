@@ -62,7 +62,7 @@ def _insert(conn: sa.Connection, table: sa.Table):
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
 
 
-def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+def chunks(items: list, size: int = CHUNK) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -91,7 +91,7 @@ def _follow_changes(
     """Apply the rkey rows; return the follow records to import and the subjects touched."""
     keys = list(final)
     known: dict[tuple[str, str], str] = {}
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         rows = conn.execute(
             sa.select(_rkeys.c.did, _rkeys.c.rkey, _rkeys.c.subject).where(
                 sa.tuple_(_rkeys.c.did, _rkeys.c.rkey).in_(chunk)
@@ -101,7 +101,7 @@ def _follow_changes(
     pairs = {(did, subject) for (did, _), subject in known.items()}
     pairs |= {(e.did, e.subject) for e in final.values() if not e.delete}
     gone = [key for key, e in final.items() if e.delete]
-    for chunk in _chunks(gone):
+    for chunk in chunks(gone):
         conn.execute(_rkeys.delete().where(sa.tuple_(_rkeys.c.did, _rkeys.c.rkey).in_(chunk)))
     made = [e for e in final.values() if not e.delete]
     if made:
@@ -124,7 +124,7 @@ def _follow_changes(
     # A pair keeps its follow while any rkey of the follower still points at the subject.
     alive: set[tuple[str, str]] = set()
     pair_list = sorted(pairs)
-    for chunk in _chunks(pair_list):
+    for chunk in chunks(pair_list):
         rows = conn.execute(
             sa.select(_rkeys.c.did, _rkeys.c.subject)
             .where(sa.tuple_(_rkeys.c.did, _rkeys.c.subject).in_(chunk))
@@ -132,7 +132,7 @@ def _follow_changes(
         )
         alive.update(map(tuple, rows))
     dead = [pair for pair in pair_list if pair not in alive]
-    for chunk in _chunks(dead):
+    for chunk in chunks(dead):
         conn.execute(
             _follows.delete().where(
                 _follows.c.platform == PLATFORM,
@@ -150,7 +150,7 @@ def _follow_changes(
 
 def _post_changes(conn: sa.Connection, final: dict[str, ev.Post]) -> tuple[list[Record], set[str]]:
     gone = [pid for pid, e in final.items() if e.delete]
-    for chunk in _chunks(gone):
+    for chunk in chunks(gone):
         conn.execute(
             _posts.delete().where(_posts.c.platform == PLATFORM, _posts.c.post_id.in_(chunk))
         )
@@ -208,7 +208,7 @@ def _profiles(conn: sa.Connection, final: dict[str, ev.Profile]) -> None:
 def withdraw(conn: sa.Connection, handles: set[str]) -> None:
     """Delete the cards (and their reports) served under these handles or DIDs."""
     keys = sorted(lookup_key(PLATFORM, h) for h in handles)
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         for table in (BadgeCard.__table__, AccountReport.__table__):
             conn.execute(table.delete().where(table.c.lookup_key.in_(chunk)))
 
@@ -229,7 +229,7 @@ def _actors_touched(
         conn.execute(
             insert.on_conflict_do_update(index_elements=["did"], set_={"dirty_at": now}), rows
         )
-    for chunk in _chunks(sorted(others - set(first))):  # counted by others; not yet actors
+    for chunk in chunks(sorted(others - set(first))):  # counted by others; not yet actors
         conn.execute(_actors.update().where(_actors.c.did.in_(chunk)).values(dirty_at=now))
     gone = set_handles(conn, reduced["identity"].values())
     for e in reduced["status"].values():
@@ -237,7 +237,7 @@ def _actors_touched(
             _actors.update().where(_actors.c.did == e.did).values(active=e.active, status=e.status)
         )
     inactive = [e.did for e in reduced["status"].values() if not e.active]
-    for chunk in _chunks(inactive):
+    for chunk in chunks(inactive):
         rows = conn.execute(
             sa.select(_actors.c.did, _actors.c.handle).where(_actors.c.did.in_(chunk))
         )
@@ -254,7 +254,7 @@ def set_handles(conn: sa.Connection, identities: Iterable[ev.Identity]) -> set[s
     withdraw: set[str] = set()
     changed = list(identities)
     old: dict[str, str | None] = {}
-    for chunk in _chunks([e.did for e in changed]):
+    for chunk in chunks([e.did for e in changed]):
         rows = conn.execute(
             sa.select(_actors.c.did, _actors.c.handle).where(_actors.c.did.in_(chunk))
         )

@@ -33,7 +33,7 @@ from genuine.cards.score import Scored, save_reports, score
 from genuine.cards.store import save_cards
 from genuine.db import in_transaction
 from genuine.jetstream import appview
-from genuine.jetstream.batch import PLATFORM, set_handles, withdraw
+from genuine.jetstream.batch import PLATFORM, chunks, set_handles, withdraw
 from genuine.models import BlueskyActor
 from genuine.sources.bluesky import BlueskySource
 
@@ -60,19 +60,15 @@ def claim(engine: sa.Engine, now: datetime, after: timedelta, limit: int) -> lis
     )
 
     def work(conn: sa.Connection) -> list[str]:
-        picked = sorted(conn.execute(query).scalars())
-        for chunk in _chunks(picked):
-            # Lock in DID order, as the ingester does, and skip rows another claim holds.
+        claimed = []
+        for chunk in chunks(sorted(conn.execute(query).scalars())):
+            # Lock in DID order, as the ingester does; rows another claim holds are its own.
             locked = _lock(conn, chunk, skip_locked=True)
             conn.execute(_actors.update().where(_actors.c.did.in_(locked)).values(scored_at=now))
-        return picked
+            claimed += locked
+        return claimed
 
     return in_transaction(engine, work)
-
-
-def _chunks(dids: list[str], size: int = 500):
-    for start in range(0, len(dids), size):
-        yield dids[start : start + size]
 
 
 def _lock(conn: sa.Connection, dids: list[str], skip_locked: bool = False) -> list[str]:
@@ -163,7 +159,7 @@ def rescore(
                 clean.append(did)
         save_cards(conn, (s.card for s in cards))
         save_reports(conn, cards)
-        for chunk in _chunks(clean):
+        for chunk in chunks(clean):
             conn.execute(
                 _actors.update()
                 .where(

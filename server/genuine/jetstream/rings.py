@@ -50,14 +50,11 @@ class RingRun:
 
 
 def _verdicts(result: RingResult, names: np.ndarray, dids: list[str]) -> dict[str, dict]:
-    """The follow_back_ring section of each DID (ids outside the graph: no follow data)."""
-    if not dids:
-        return {}
+    """The follow_back_ring section of each DID (ids outside the graph: no follow data).
+    `names` is the graph's sorted node names, never empty (no follows: no run)."""
     wanted = np.array(dids, dtype=object).astype(str)
-    pos = np.searchsorted(names, wanted) if names.size else np.zeros(len(dids), dtype=np.intp)
-    pos = np.minimum(pos, max(names.size - 1, 0))
-    found = names[pos] == wanted if names.size else np.zeros(len(dids), dtype=bool)
-    node = np.where(found, pos, -1)
+    pos = np.minimum(np.searchsorted(names, wanted), names.size - 1)
+    node = np.where(names[pos] == wanted, pos, -1)
     return {did: result.lookup(int(n)).to_card() for did, n in zip(dids, node, strict=True)}
 
 
