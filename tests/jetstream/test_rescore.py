@@ -229,11 +229,10 @@ def test_a_reactivated_account_is_carded_again(app, engine):
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_a_claim_leaves_out_rows_another_claim_holds(app, engine):
     apply(engine, world())
-    with engine.connect() as other:
-        with other.begin():  # another scheduler mid-claim holds the star's row
-            other.execute(
-                sa.select(BlueskyActor.did).where(BlueskyActor.did == STAR).with_for_update()
-            ).all()
-            claimed = rescore.claim(engine, NOW, AFTER, 100)
+    with engine.begin() as other:  # another scheduler mid-claim holds the star's row
+        other.execute(
+            sa.select(BlueskyActor.did).where(BlueskyActor.did == STAR).with_for_update()
+        ).all()
+        claimed = rescore.claim(engine, NOW, AFTER, 100)
     assert STAR not in claimed and set(claimed) == set(FANS)
     assert actor(engine, STAR).scored_at is None  # not stamped: still due for its holder
