@@ -247,8 +247,43 @@ def detect_rings(
     d = rd.decide(index, adj, p)
     # Structural context for those whose follow-back cannot be measured (see step 4).
     group = rd.context_groups(index, ~hub & ~(d.ring_group >= 0), p)
-    n_groups = int(group.max(initial=-1)) + 1
     tags, tagged = _tags(bios, (group >= 0) | (d.ring_group >= 0), n)
+    # Too few strangers of its own, but its circle is measurably ordinary: not a ring member.
+    unmeasured = (group >= 0) & ~d.measured
+    circle = rd.ordinary_circle(adj, unmeasured, d.strangers, d.strangers_back, d.baseline,
+                                d.elevated, p)  # fmt: skip
+    final, status, group_size = verdicts(d, group, circle, tagged, index.in_degree, hub, p)
+    n_final = int(final.max(initial=-1)) + 1
+    density = rg.group_density(index, final, n_final)
+    rings = build_rings(index, final, density, tags, created_at, labels, p, d)
+    ring_index = np.full(n, -1, dtype=np.int64)
+    for i, ring in enumerate(rings):
+        ring_index[ring.members] = i
+    return RingResult(
+        rings=rings,
+        params=p,
+        ring_index=ring_index,
+        status=status,
+        in_degree=index.in_degree,
+        mutual_degree=index.mutual_degree,
+        group_size=group_size,
+        outside_followers=d.strangers,
+        outside_back=d.strangers_back,
+        labels=None if labels is None else np.asarray(labels),
+        baseline=d.baseline,
+    )
+
+
+def verdicts(d: rd.Decision, group, circle, tagged, in_degree, hub, p: RingParams):
+    """The final ring groups, the status per account and its dense group's size (steps 3-4).
+
+    `d` is the reciprocity decision, `group` the dense (context) group per account, `circle`
+    the unmeasured accounts whose circle is measurably ordinary and `tagged` the accounts
+    advertising follow-back. Shared by both engines (the Spark job collects these arrays).
+    Returns (final group per account or -1, status codes, context group size or 0).
+    """
+    n = group.size
+    n_groups = int(group.max(initial=-1)) + 1
     size = np.bincount(group[group >= 0], minlength=n_groups)
     in_group = group >= 0
     k_g = np.bincount(group[in_group], weights=d.strangers_back[in_group], minlength=n_groups)
@@ -261,9 +296,6 @@ def detect_rings(
     tagged_ring = in_group & np.append(by_hashtag, False)[group]
     final[tagged_ring] = group[tagged_ring] + d.n_groups
     _, final[final >= 0] = np.unique(final[final >= 0], return_inverse=True)
-    n_final = int(final.max(initial=-1)) + 1
-    is_ring = np.ones(n_final, dtype=bool)
-    density = rg.group_density(index, final, n_final)
     member = final >= 0
 
     status = np.full(n, S_NO_GROUP, dtype=np.int8)
@@ -272,46 +304,11 @@ def detect_rings(
     status[in_group & ~d.measured] = S_UNMEASURED
     status[context & d.measured & ~d.candidate] = S_SELECTIVE
     status[d.in_circle] = S_CIRCLE
-    # Too few strangers of its own, but its circle is measurably ordinary: not a ring member.
-    unmeasured = in_group & ~d.measured
-    circle = rd.ordinary_circle(adj, unmeasured, d.strangers, d.strangers_back, d.baseline,
-                                d.elevated, p)  # fmt: skip
     status[circle] = S_CIRCLE
-    status[(status == S_NO_GROUP) & (index.in_degree < p.min_followers_known)] = S_THIN
+    status[(status == S_NO_GROUP) & (in_degree < p.min_followers_known)] = S_THIN
     status[hub] = S_HUB
     status[member] = S_MEMBER
-
-    out_f, out_b = d.strangers, d.strangers_back
-    rings = _build_rings(
-        index,
-        final,
-        is_ring,
-        density,
-        member,
-        tags,
-        created_at,
-        labels,
-        p,
-        out_f,
-        out_b,
-        d.baseline,
-    )
-    ring_index = np.full(n, -1, dtype=np.int64)
-    for i, ring in enumerate(rings):
-        ring_index[ring.members] = i
-    return RingResult(
-        rings=rings,
-        params=p,
-        ring_index=ring_index,
-        status=status,
-        in_degree=index.in_degree,
-        mutual_degree=index.mutual_degree,
-        group_size=np.append(size, 0)[group],
-        outside_followers=out_f,
-        outside_back=out_b,
-        labels=None if labels is None else np.asarray(labels),
-        baseline=d.baseline,
-    )
+    return final, status, np.append(size, 0)[group]
 
 
 def _tags(
@@ -331,9 +328,13 @@ def _tags(
     return tags, tagged
 
 
-def _build_rings(index, final, is_ring, density, member, tags, created_at, labels, p, out_f,
-                 out_b, baseline) -> list[Ring]:  # fmt: skip
-    """Ring objects with per-member reasons; loops run per ring, never per edge."""
+def build_rings(index, final, density, tags, created_at, labels, p, d) -> list[Ring]:
+    """Ring objects with per-member reasons; loops run per ring, never per edge.
+
+    `index` needs to hold only the follows among members (the Spark engine passes those).
+    """
+    member = final >= 0
+    out_f, out_b, baseline = d.strangers, d.strangers_back, d.baseline
     g_src, g_dst = final[index.follower], final[index.followee]
     inside = member[index.follower] & (g_src == g_dst)
     mutual_in = np.bincount(index.follower[inside & index.mutual], minlength=index.n_nodes)
@@ -347,8 +348,8 @@ def _build_rings(index, final, is_ring, density, member, tags, created_at, label
         )
     rings = []
     order = np.argsort(final, kind="stable")
-    bounds = np.searchsorted(final[order], np.arange(is_ring.size + 1))
-    for g in np.flatnonzero(is_ring).tolist():
+    bounds = np.searchsorted(final[order], np.arange(density.size + 1))
+    for g in range(density.size):
         members = np.sort(order[bounds[g] : bounds[g + 1]])
         peers = None
         if created_at is not None:

@@ -85,17 +85,21 @@ def baseline_rate(
     trim_z: float = 3.0,
     prior_rate: float = 0.2,
     prior_weight: float = 50.0,
+    count: np.ndarray | None = None,
 ) -> float:
     """The graph's typical follow-back rate of strangers (capped weights, trimmed outliers).
 
     Only accounts with at least `min_total` strangers count (a rate from one or two is
     noise), each weighing at most `cap` strangers. Accounts whose own rate is more than
     `trim_z` binomial standard errors from the current estimate are dropped and the rate
-    re-estimated, a few times. A weak prior (`prior_weight` strangers at `prior_rate`)
+    re-estimated, a few times. `count` (optional) says how many accounts share each
+    (total, back) pair, so a histogram of the pairs gives the same rate. A weak prior (`prior_weight` strangers at `prior_rate`)
     keeps tiny graphs, with hardly any ordinary accounts, from a baseline of 0 or 1.
     """
     keep = total >= max(min_total, 1)
     w = np.minimum(1.0, cap / np.maximum(total, 1))
+    if count is not None:
+        w = w * count
     rate = prior_rate
     for _ in range(5):
         k, s = float((back * w)[keep].sum()), float((total * w)[keep].sum())
