@@ -156,13 +156,7 @@ def _pooled_rate(group, back, total, floor: float) -> np.ndarray:
 def decide(index: rg.FollowIndex, adj, p) -> Decision:
     """Run steps 1-6 on the mutual graph `adj` (hubs already left out of it)."""
     total, back, stranger = rs.stranger_counts(index, adj)
-    base = rs.baseline_rate(
-        total,
-        back,
-        min_total=p.min_outside_followers,
-        prior_rate=p.prior_rate,
-        prior_weight=p.prior_weight,
-    )
+    base = rs.graph_baseline(*rs.histogram(total, back), p)
     alt = rs.elevated_rate(base, p.lift)
     measured = total >= p.min_outside_followers
     llr = rs.log_lr(back, total, base, alt)

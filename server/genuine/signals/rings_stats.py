@@ -113,6 +113,27 @@ def baseline_rate(
     return rate
 
 
+def histogram(total: np.ndarray, back: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The distinct (total, back) pairs with total >= 1, sorted, and how many accounts have each."""
+    seen = total >= 1
+    pairs, count = np.unique(
+        np.stack([total[seen], back[seen]], axis=1).astype(np.int64), axis=0, return_counts=True
+    )
+    return pairs[:, 0], pairs[:, 1], count
+
+
+def graph_baseline(total: np.ndarray, back: np.ndarray, count: np.ndarray, p) -> float:
+    """`baseline_rate` over a `histogram` with the ring parameters `p` (both engines)."""
+    return baseline_rate(
+        total,
+        back,
+        min_total=p.min_outside_followers,
+        prior_rate=p.prior_rate,
+        prior_weight=p.prior_weight,
+        count=count,
+    )
+
+
 def elevated_rate(baseline: float, lift: float) -> float:
     """The alternative: `lift` of the way from the baseline to following back everyone."""
     return baseline + lift * (1.0 - baseline)
@@ -120,7 +141,17 @@ def elevated_rate(baseline: float, lift: float) -> float:
 
 def log_lr(back, total, baseline: float, rate) -> np.ndarray:
     """Log likelihood ratio of `back` of `total` under `rate` against `baseline` (vectorised)."""
-    rate = np.clip(np.asarray(rate, dtype=np.float64), 1e-6, 1 - 1e-6)
+    hit, miss_term = lr_terms(baseline, rate)
     back = np.asarray(back, dtype=np.float64)
     miss = np.asarray(total, dtype=np.float64) - back
-    return back * np.log(rate / baseline) + miss * np.log((1 - rate) / (1 - baseline))
+    return back * hit + miss * miss_term
+
+
+def lr_terms(baseline: float, rate) -> tuple[np.ndarray, np.ndarray]:
+    """The two logs of `log_lr`: per follow-back, and per stranger not followed back.
+
+    The Spark engine computes these here and multiplies in the JVM, so both engines round
+    alike.
+    """
+    rate = np.clip(np.asarray(rate, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.log(rate / baseline), np.log((1 - rate) / (1 - baseline))
