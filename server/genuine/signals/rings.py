@@ -247,7 +247,7 @@ def detect_rings(
     d = rd.decide(index, adj, p)
     # Structural context for those whose follow-back cannot be measured (see step 4).
     group = rd.context_groups(index, ~hub & ~(d.ring_group >= 0), p)
-    tags, tagged = _tags(bios, (group >= 0) | (d.ring_group >= 0), n)
+    tags, tagged = follow_back_tags(bios, (group >= 0) | (d.ring_group >= 0), n)
     # Too few strangers of its own, but its circle is measurably ordinary: not a ring member.
     unmeasured = (group >= 0) & ~d.measured
     circle = rd.ordinary_circle(adj, unmeasured, d.strangers, d.strangers_back, d.baseline,
@@ -311,7 +311,7 @@ def verdicts(d: rd.Decision, group, circle, tagged, in_degree, hub, p: RingParam
     return final, status, np.append(size, 0)[group]
 
 
-def _tags(
+def follow_back_tags(
     bios: np.ndarray | list[str | None] | None, wanted: np.ndarray, n: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Follow-back tag per account (and a mask), looked up only for `wanted` accounts."""

@@ -143,7 +143,7 @@ def ordinary_circle(adj, rows, total, back, base: float, alt: float, p) -> np.nd
     return circle & (rs.log_lr(nb_back, nb_total, base, alt) < 0)
 
 
-def _pooled_rate(group, back, total, floor: float) -> np.ndarray:
+def pooled_rate(group, back, total, floor: float) -> np.ndarray:
     """Each group's pooled follow-back rate of strangers, never below `floor`."""
     n = int(group.max(initial=-1)) + 1
     inside = group >= 0
@@ -172,7 +172,7 @@ def decide(index: rg.FollowIndex, adj, p) -> Decision:
     # Growth: an account tied into a core joins it when its ties and its counts together
     # say member rather than bystander (see `_tie_evidence`).
     in_core = core_group >= 0
-    rate = _pooled_rate(core_group, back, total, alt)
+    rate = pooled_rate(core_group, back, total, alt)
     eligible = measured & ~hub & ~in_circle & ~in_core
     _, near, ties, tie_llr = _tie_evidence(index, adj, core_group, eligible)
     has = (near >= 0) & (ties >= p.min_ring_ties)
@@ -187,7 +187,7 @@ def decide(index: rg.FollowIndex, adj, p) -> Decision:
     inner = stranger & (group[fr] >= 0) & (group[fr] == group[fe])
     total_out = total - np.bincount(fe[inner], minlength=index.n_nodes)
     back_out = back - np.bincount(fe[inner & index.mutual], minlength=index.n_nodes)
-    rate = np.append(_pooled_rate(group, back_out, total_out, alt), alt)[group]
+    rate = np.append(pooled_rate(group, back_out, total_out, alt), alt)[group]
     member_llr, _, _, _ = _tie_evidence(index, adj, group, measured & ~hub & (group < 0))
     keep_out = member_llr + rs.log_lr(back_out, total_out, base, rate) > 0
     keep_out &= total_out >= p.min_outside_followers
