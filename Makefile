@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Extras to install; `make install EXTRAS=dev,spark` adds the Spark ring engine (needs Java 17).
+EXTRAS ?= dev
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format bench extension site serve-site clean
@@ -13,10 +15,10 @@ help: ## List the targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[$(EXTRAS)]'
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install the project with its test and dev tools
+install: $(STAMP) ## Create .venv and install the project with its test and dev tools (EXTRAS=dev,spark adds Spark)
 
 HOST ?= 127.0.0.1
 PORT ?= 5000
