@@ -19,5 +19,5 @@ def spark():
         skip_or_fail("no Java (apt-get install openjdk-17-jre-headless)", "GENUINE_REQUIRE_SPARK")
     from genuine.spark.session import spark_session
 
-    with spark_session("local[2]") as session:
+    with spark_session("local[2]", shuffle_partitions=2) as session:
         yield session
