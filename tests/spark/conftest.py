@@ -8,6 +8,15 @@ import pytest
 
 from tests.conftest import skip_or_fail
 
+# Test graphs are tiny: compiling whole stages, re-planning adaptively and sorting for joins
+# cost more than the work. Results do not depend on these (the parity tests compare exactly).
+SMALL_DATA = {
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.adaptive.enabled": "false",
+    "spark.sql.join.preferSortMergeJoin": "false",
+    "spark.sql.defaultSizeInBytes": "100000",
+}
+
 
 @pytest.fixture(scope="session")
 def spark():
@@ -19,5 +28,5 @@ def spark():
         skip_or_fail("no Java (apt-get install openjdk-17-jre-headless)", "GENUINE_REQUIRE_SPARK")
     from genuine.spark.session import spark_session
 
-    with spark_session("local[2]", shuffle_partitions=2) as session:
+    with spark_session("local[2]", shuffle_partitions=2, conf=SMALL_DATA) as session:
         yield session

@@ -84,12 +84,14 @@ def _from_db(platform: str | None) -> list[FollowData]:
         return load_follows_from_db(get_db().engine, platform)
 
 
-def rings_json(parts: list[tuple[FollowData, RingResult]]) -> dict[str, object]:
-    """The `genuine rings` document: every ring of every platform, largest first."""
+def rings_json(parts: list[tuple[str, np.ndarray | None, RingResult]]) -> dict[str, object]:
+    """The `genuine rings` document: every ring of every platform, largest first.
+
+    `parts` holds (platform, account names by id or None for integer ids, result)."""
     rings = []
-    for data, result in parts:
+    for platform, names, result in parts:
         for ring in result.rings:
-            rings.append({**ring.to_dict(data.handles), "platform": data.platform})
+            rings.append({**ring.to_dict(names), "platform": platform})
     rings.sort(key=lambda r: (-r["size"], r["platform"], r["id"]))
     return {"rings": rings}
 
@@ -99,35 +101,74 @@ def rings_json(parts: list[tuple[FollowData, RingResult]]) -> dict[str, object]:
     "--input",
     "input_dir",
     type=click.Path(path_type=Path),
-    help="Dataset folder holding follows.csv (and accounts.csv); default: the database.",
+    help="Dataset folder holding follows.csv (and accounts.csv); with --engine spark also "
+    "a `genuine export follows` folder or Parquet files; default: the database.",
 )
 @click.option("--platform", help="Only this platform (e.g. x, bluesky, mastodon, instagram).")
 @click.option(
     "--output", type=click.Path(path_type=Path), required=True, help="JSON file to write."
 )
-def rings(input_dir: Path | None, platform: str | None, output: Path) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["inprocess", "spark"]),
+    envvar="GENUINE_RINGS_ENGINE",
+    default="inprocess",
+    show_default=True,
+    help="inprocess: numpy/scipy in this process; spark: the same method as a PySpark job.",
+)
+@click.option("--master", help="Spark master with --engine spark (default local[2]).")
+def rings(
+    input_dir: Path | None, platform: str | None, output: Path, engine: str, master: str | None
+) -> None:
     """Find follow-back rings and write them as JSON to --output."""
     if output.parent and not output.parent.is_dir():
         raise UserError(f"{output}: the folder {output.parent} does not exist")
-    if input_dir is not None:
-        if not input_dir.is_dir():
-            raise UserError(f"{input_dir}: no such folder")
-        parts = load_follows_from_folder(input_dir, platform)
+    if master and engine != "spark":
+        raise UserError("--master needs --engine spark")
+    if engine == "spark":
+        if input_dir is None:
+            raise UserError(
+                "--engine spark reads files: write the store's follows with "
+                "`genuine export follows --output DIR`, then pass --input DIR"
+            )
+        parts, accounts, follows = _spark_parts(input_dir, platform, master)
     else:
-        parts = _from_db(platform)
-    results = [(data, data.detect()) for data in parts]
-    document = rings_json(results)
+        if input_dir is not None and not input_dir.is_dir():
+            raise UserError(f"{input_dir}: no such folder")
+        graphs = load_follows_from_folder(input_dir, platform) if input_dir else _from_db(platform)
+        parts = [(data.platform, data.handles, data.detect()) for data in graphs]
+        accounts = sum(d.handles.size for d in graphs)
+        follows = sum(d.follower.size for d in graphs)
+    document = rings_json(parts)
     fd, tmp = tempfile.mkstemp(dir=output.parent or Path.cwd(), suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(document, fh, indent=1)
         fh.write("\n")
     os.replace(tmp, output)
     members = sum(r["size"] for r in document["rings"])
-    follows = sum(d.follower.size for d in parts)
     click.echo(
         f"{len(document['rings'])} rings ({members} accounts) among "
-        f"{sum(d.handles.size for d in parts):,} accounts and {follows:,} follows -> {output}"
+        f"{accounts:,} accounts and {follows:,} follows -> {output}"
     )
+
+
+def _spark_parts(path: Path, platform: str | None, master: str | None):
+    """Run the Spark engine on every platform at `path`: (parts, accounts, follows)."""
+    from genuine.spark.session import check_spark
+
+    check_spark()
+    from genuine.spark.engine import detect
+    from genuine.spark.input import load_input
+    from genuine.spark.session import spark_session
+
+    parts, accounts, follows = [], 0, 0
+    with spark_session(master) as spark:
+        for name, fol, acc in load_input(spark, path, platform):
+            result, names = detect(fol, acc, prefix=name)
+            parts.append((name, names, result))
+            accounts += result.n_nodes
+            follows += fol.count()
+    return parts, accounts, follows
 
 
 commands = [rings]

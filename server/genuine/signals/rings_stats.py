@@ -93,8 +93,9 @@ def baseline_rate(
     noise), each weighing at most `cap` strangers. Accounts whose own rate is more than
     `trim_z` binomial standard errors from the current estimate are dropped and the rate
     re-estimated, a few times. `count` (optional) says how many accounts share each
-    (total, back) pair, so a histogram of the pairs gives the same rate. A weak prior (`prior_weight` strangers at `prior_rate`)
-    keeps tiny graphs, with hardly any ordinary accounts, from a baseline of 0 or 1.
+    (total, back) pair, so a histogram of the pairs gives the same rate. A weak prior
+    (`prior_weight` strangers at `prior_rate`) keeps tiny graphs, with hardly any ordinary
+    accounts, from a baseline of 0 or 1.
     """
     keep = total >= max(min_total, 1)
     w = np.minimum(1.0, cap / np.maximum(total, 1))

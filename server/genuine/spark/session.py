@@ -64,9 +64,13 @@ def _shuffle_partitions(value: int | None) -> int:
 
 @contextmanager
 def spark_session(
-    master: str | None = None, shuffle_partitions: int | None = None
+    master: str | None = None,
+    shuffle_partitions: int | None = None,
+    conf: dict[str, str] | None = None,
 ) -> Iterator[SparkSession]:
-    """A SparkSession for the ring engine, stopped (and its scratch folder removed) on exit."""
+    """A SparkSession for the ring engine, stopped (and its scratch folder removed) on exit.
+
+    `conf` adds Spark settings (the tests' small-data settings, say)."""
     check_spark()
     from pyspark.sql import SparkSession
 
@@ -74,8 +78,11 @@ def spark_session(
     memory = os.environ.get("GENUINE_SPARK_DRIVER_MEMORY") or DEFAULT_DRIVER_MEMORY
     scratch = Path(tempfile.mkdtemp(prefix="genuine-spark-"))
     try:
+        builder = SparkSession.builder
+        for key, value in (conf or {}).items():
+            builder = builder.config(key, value)
         session = (
-            SparkSession.builder.master(master)
+            builder.master(master)
             .appName("genuine-rings")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
