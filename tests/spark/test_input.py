@@ -196,3 +196,36 @@ def test_check_false_skips_the_aggregate_pass(spark, tmp_path):
     path = bad(tmp_path, follower=np.array([1, 1]), followee=np.array([1, 1]))
     [(_, df, _)] = load_input(spark, path, "x", check=False)
     assert df.count() == 2
+
+
+def test_reads_what_genuine_export_follows_wrote(spark, app, tmp_path):
+    """The store (SQLite and PostgreSQL) -> `genuine export follows` -> load_input: the same
+    follows, times and bios as the in-process reader of the dataset folder imported."""
+    from genuine.cards.folder import load_follows_from_folder
+    from genuine.commands.export import export
+    from genuine.db import get_db
+    from genuine.formats import read
+    from genuine.importing import import_records
+    from genuine.synthetic import graphs
+
+    g = graphs.generate(n_follows=2_000, follows_per_ring=800, seed=8)
+    g.write_dataset(tmp_path / "d", platform="bluesky")
+    import_records(get_db(app).engine, read(tmp_path / "d", "genuine", None), batch_size=5000)
+    result = app.test_cli_runner().invoke(export, ["follows", "--output", str(tmp_path / "p")])
+    assert result.exit_code == 0, result.output
+    [(name, follows, accounts)] = load_input(spark, tmp_path / "p", None)
+    [csv] = load_follows_from_folder(tmp_path / "d", None)
+    h = csv.handles.astype(str)
+    expected = sorted(
+        zip(
+            h[csv.follower].tolist(),
+            h[csv.followee].tolist(),
+            csv.followed_at.tolist(),
+            strict=True,
+        )
+    )
+    assert name == "bluesky" and rows(follows) == expected
+    want = sorted(zip(h.tolist(), csv.bios.tolist(), csv.created_at.tolist(), strict=True))
+    got = rows(accounts)  # every account the store holds, followed or not
+    assert len(got) == g.n_nodes
+    assert [r for r in got if r[0] in set(h.tolist())] == want

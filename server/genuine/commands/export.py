@@ -63,8 +63,8 @@ def _write_table(
     pa = _pyarrow()
     schema = pa.schema(list(zip(names, types, strict=True)))
     writer, current, rows, files = None, None, 0, 0
+    result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(query)
     try:
-        result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(query)
         for part in result.partitions():
             columns = list(zip(*part, strict=True))
             platforms = columns[0]
@@ -91,6 +91,7 @@ def _write_table(
                 rows += end - start
                 start = end
     finally:
+        result.close()  # a server-side cursor on PostgreSQL: closed even when writing fails
         if writer is not None:
             writer.close()
     return rows, files
