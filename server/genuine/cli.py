@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "genuine.commands.model",
     "genuine.commands.score",
     "genuine.commands.rings",
+    "genuine.commands.export",
     "genuine.commands.audit",
     "genuine.commands.users",
     "genuine.commands.directory",

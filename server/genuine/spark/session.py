@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from genuine.commands import UserError
+from genuine.errors import UserError
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
