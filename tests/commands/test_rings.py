@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from genuine.cards.folder import load_follows_from_folder
 from genuine.cards.load import load_follows_from_db
-from genuine.commands.rings import load_follows_from_folder, rings
+from genuine.commands.rings import rings
 from genuine.synthetic import graphs
 
 

@@ -8,7 +8,6 @@ spans platforms, and writes the JSON.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import tempfile
@@ -17,52 +16,10 @@ from pathlib import Path
 import click
 import numpy as np
 
-from genuine.cards.load import FollowData, build_follow_data, load_follows_from_db, seconds
+from genuine.cards.folder import load_follows_from_folder
+from genuine.cards.load import FollowData, load_follows_from_db
 from genuine.commands import UserError
 from genuine.signals.rings import RingResult
-
-
-def load_follows_from_folder(folder: Path, platform: str | None) -> list[FollowData]:
-    """Read follows.csv (and accounts.csv when present) with the project's format reader."""
-    from genuine.formats import FormatError, read
-
-    follows_csv = folder / "follows.csv"
-    if not follows_csv.is_file():
-        raise UserError(f"{folder}: no follows.csv in this folder")
-    if platform is not None:
-        from genuine.handles import PLATFORMS
-
-        if platform not in PLATFORMS:
-            raise UserError(f"unknown platform {platform!r} (one of: {', '.join(PLATFORMS)})")
-
-    def records(path: Path) -> list[dict]:
-        # --platform filters a file that names platforms, and names it for one that doesn't.
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            header = next(csv.reader(fh), [])
-        named = "platform" in [h.strip().lower() for h in header]
-        rows = [r.values for r in read(path, "genuine", None if named else platform)]
-        return [v for v in rows if v["platform"] == platform] if platform and named else rows
-
-    try:
-        rows = records(follows_csv)
-        accounts = None
-        if (folder / "accounts.csv").is_file():
-            acc = records(folder / "accounts.csv")
-            accounts = {
-                "platform": np.array([v["platform"] for v in acc], dtype=object),
-                "handle": np.array([v["handle"] for v in acc], dtype=object).astype(str),
-                "bio": np.array([v["bio"] for v in acc], dtype=object),
-                "created_at": seconds(v["created_at"] for v in acc),
-            }
-    except FormatError as exc:
-        raise UserError(str(exc)) from None
-    return build_follow_data(
-        np.array([v["platform"] for v in rows], dtype=object).astype(str),
-        np.array([v["follower"] for v in rows], dtype=object).astype(str),
-        np.array([v["followee"] for v in rows], dtype=object).astype(str),
-        seconds(v["followed_at"] for v in rows),
-        accounts,
-    )
 
 
 def _from_db(platform: str | None) -> list[FollowData]:
