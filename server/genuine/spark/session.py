@@ -70,9 +70,16 @@ def spark_session(
 ) -> Iterator[SparkSession]:
     """A SparkSession for the ring engine, stopped (and its scratch folder removed) on exit.
 
-    `conf` adds Spark settings (the tests' small-data settings, say)."""
+    `conf` adds Spark settings (the tests' small-data settings, say). Inside a running Spark
+    application (spark-submit, a notebook, the tests) its active session is used as it is
+    and left running."""
     check_spark()
     from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        yield active
+        return
 
     master = master or os.environ.get("GENUINE_SPARK_MASTER") or DEFAULT_MASTER
     memory = os.environ.get("GENUINE_SPARK_DRIVER_MEMORY") or DEFAULT_DRIVER_MEMORY
