@@ -101,6 +101,10 @@ RESCORE_APPVIEW = True
 # When the workers run ring detection over the whole ingested Bluesky follow graph ("HH:MM",
 # UTC, daily; empty: never, `genuine jetstream --rings` runs it by hand).
 RINGS_DAILY_AT = "03:00"
+# Which engine that run uses: "inprocess" (numpy/scipy, up to ~100M follows on one machine) or
+# "spark" (the store's graph exported to Parquet, then the PySpark job; `pip install -e
+# '.[spark]'`, Java 17; GENUINE_SPARK_MASTER names a cluster, default local[2]).
+RINGS_ENGINE = "inprocess"
 
 # --- The Bluesky labeler (genuine.labeler, issue 14): off until LABELER_DID is set ---
 # The labeler's own DID (did:plc:... or did:web:...), the `src` of every label it signs.

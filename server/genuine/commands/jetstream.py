@@ -133,7 +133,7 @@ def jetstream(
     if run_rings:
         from genuine.jetstream.rings import run
 
-        done = run(get_db().engine)
+        done = run(get_db().engine, ring_engine=str(config.get("RINGS_ENGINE") or "inprocess"))
         click.echo(
             f"rings over {done.accounts:,} accounts and {done.follows:,} follows: "
             f"{done.rings:,} rings, {done.members:,} ingested accounts in one, "

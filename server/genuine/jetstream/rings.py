@@ -19,8 +19,10 @@ known.
 from __future__ import annotations
 
 import logging
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -70,16 +72,48 @@ def _ring_evidence(result: RingResult, names: np.ndarray, section: dict, handles
     }
 
 
-def run(engine: sa.Engine, now: datetime | None = None) -> RingRun:
-    now = now or datetime.now(UTC)
-    out = RingRun()
+def _detect(engine: sa.Engine, ring_engine: str) -> tuple[RingResult, np.ndarray, int] | None:
+    """(result, sorted node names, follows) of the Bluesky graph; None without follows."""
+    if ring_engine not in ("inprocess", "spark"):
+        raise ValueError(f"RINGS_ENGINE is {ring_engine!r}: use 'inprocess' or 'spark'")
+    if ring_engine == "spark":
+        return _detect_spark(engine)
     graphs = load_follows_from_db(engine, "bluesky")
     if not graphs:
-        return out
+        return None
     data = graphs[0]
-    result = data.detect()
-    names = data.handles.astype(str)
-    out.accounts, out.follows = int(names.size), int(data.follower.size)
+    return data.detect(), data.handles.astype(str), int(data.follower.size)
+
+
+def _detect_spark(engine: sa.Engine) -> tuple[RingResult, np.ndarray, int] | None:
+    """The same on Spark: the store's graph streamed to Parquet, then the Spark engine."""
+    from genuine.spark.export import export_follows
+    from genuine.spark.session import check_spark
+
+    check_spark()
+    from genuine.spark.engine import detect
+    from genuine.spark.input import load_input
+    from genuine.spark.session import spark_session
+
+    with tempfile.TemporaryDirectory(prefix="genuine-rings-") as tmp:
+        counts = export_follows(engine, Path(tmp), "bluesky")
+        if not counts["follows"]:
+            return None
+        with spark_session() as spark:
+            [(_, follows, accounts)] = load_input(spark, Path(tmp), "bluesky", check=False)
+            result, names = detect(follows, accounts, prefix="bluesky")
+    return result, names, counts["follows"]
+
+
+def run(engine: sa.Engine, now: datetime | None = None, ring_engine: str = "inprocess") -> RingRun:
+    """Judge the whole graph with `ring_engine` ("inprocess" or "spark", RINGS_ENGINE)."""
+    now = now or datetime.now(UTC)
+    out = RingRun()
+    found = _detect(engine, ring_engine)
+    if found is None:
+        return out
+    result, names, out.follows = found
+    out.accounts = int(names.size)
     out.rings = len(result.rings)
     with engine.connect() as conn:
         actors = dict(conn.execute(sa.select(_actors.c.did, _actors.c.handle)).all())

@@ -90,7 +90,8 @@ def make_huey(app: Flask) -> Huey:
         @huey.periodic_task(crontab(minute=minute or "0", hour=hour), name="rings_daily")
         def rings_daily() -> int:
             with app.app_context():
-                return jetstream_rings.run(engine()).cards_changed
+                ring_engine = str(config.get("RINGS_ENGINE") or "inprocess")
+                return jetstream_rings.run(engine(), ring_engine=ring_engine).cards_changed
 
     huey.genuine_tasks = {
         "audit": audit,
