@@ -197,8 +197,7 @@ def by_ranges():
         buckets = cards.by_prefixes(conn, prefixes, compact_entries=body.compact)
     parts = []
     for prefix in prefixes:
-        entries = ",".join(f'"{suffix}":{text}' for suffix, text in buckets[prefix])
-        parts.append(f'"{prefix}":{{{entries}}}')
+        parts.append(f'"{prefix}":{{{",".join(buckets[prefix])}}}')
     return Response(f'{{"buckets":{{{",".join(parts)}}}}}', mimetype="application/json")
 
 
