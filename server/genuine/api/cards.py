@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from genuine.db import read
 from genuine.models import BadgeCard, lookup_key
 
 _card = BadgeCard.__table__.c
@@ -86,6 +87,9 @@ def by_prefixes(
     return buckets
 
 
+_COUNT = sa.select(sa.func.count()).select_from(BadgeCard)
+
+
 class CardCount:
     """The number of cards, refreshed at most every `ttl` seconds (it sets the prefix length)."""
 
@@ -95,10 +99,7 @@ class CardCount:
     def get(self, engine: sa.Engine) -> int:
         now = time.monotonic()
         if now - self.at > self.ttl:
-            with engine.connect() as conn:
-                self.value = conn.execute(
-                    sa.select(sa.func.count()).select_from(BadgeCard)
-                ).scalar()
+            self.value = read(engine, lambda conn: conn.execute(_COUNT).scalar())
             self.at = now
         return self.value
 
