@@ -28,7 +28,7 @@ from genuine.db import get_db, upgrade
 from genuine.models.accounts import lookup_key
 
 PLACEHOLDER = "zzplaceholder9"  # a valid x handle that occurs nowhere else in a card
-COLUMNS = "lookup_key, platform, handle, computed_at, model_version, card, etag"
+COLUMNS = "lookup_key, platform, handle, computed_at, model_version, card, etag, compact"
 STORED = COLUMNS.replace("card,", "CAST(card AS TEXT),")
 READ_LIMIT = "100000000 per minute"
 BATCH, MISS_SHARE, BODIES = 50, 0.1, 256
@@ -90,7 +90,7 @@ def template(engine: sa.Engine) -> tuple[tuple, str]:
 
 
 def rows(stored: tuple, hashed: str, start: int, stop: int) -> Iterator[tuple]:
-    _key, platform, _handle, computed_at, version, text, _etag = stored
+    _key, platform, _handle, computed_at, version, text, _etag, compact = stored
     for i in range(start, stop):
         h = handle(i)
         yield (
@@ -101,15 +101,17 @@ def rows(stored: tuple, hashed: str, start: int, stop: int) -> Iterator[tuple]:
             version,
             text.replace(PLACEHOLDER, h),
             hashlib.sha256(hashed.replace(PLACEHOLDER, h).encode()).hexdigest()[:32],
+            compact,  # holds no handle: the same for every copy
         )
 
 
 def check_rows(stored: tuple, hashed: str) -> None:
     """The swapped rows are what card_row makes for the same card."""
     for i in (0, 12345, 999_999):
-        key, _, h, _, _, text, etag = next(rows(stored, hashed, i, i + 1))
+        key, _, h, _, _, text, etag, compact = next(rows(stored, hashed, i, i + 1))
         want = card_row(make_card(handle(i)))
-        assert (key, h, etag) == (want["lookup_key"], want["handle"], want["etag"]), i
+        got = (key, h, etag, compact)
+        assert got == (want["lookup_key"], want["handle"], want["etag"], want["compact"]), i
         assert json.loads(text) == want["card"], i
 
 
@@ -132,7 +134,7 @@ def fill(url: str, instance: Path, n: int) -> float:
         with db:
             for start in range(0, n, chunk):
                 db.executemany(
-                    f"INSERT INTO badgecard ({COLUMNS}) VALUES (?,?,?,?,?,?,?)",
+                    f"INSERT INTO badgecard ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
                     rows(stored, hashed, start, min(n, start + chunk)),
                 )
         db.execute("ANALYZE")

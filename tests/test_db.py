@@ -99,3 +99,79 @@ def test_a_deadlock_victim_runs_again(app):
     assert len(attempts) == 3  # one of the two ran again
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT v FROM pair ORDER BY id")).scalars().all() == [2, 2]
+
+
+def test_card_compact_backfill_matches_the_writer(app):
+    """0011_card_compact fills `compact` for existing cards as card_row writes it for new ones."""
+    from genuine.cards.store import card_row
+    from tests.cards import make_card
+
+    engine = get_db(app).engine
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0010_actor_rings")
+    member = make_card("x", "ringleader", ring="member", reason='ünï "<b>"')
+    member["synthetic"] = True
+    partial = make_card("bluesky", "alice.bsky.social", risk="high")
+    del partial["badges"]["reply_rate"]
+    partial["badges"]["follower_purchase_risk"]["score"] = None
+    made = [member, partial] + [make_card("x", f"user{i}") for i in range(2100)]  # > a batch
+    rows = [card_row(c) for c in made]
+    with engine.begin() as conn:
+        table = sa.Table("badgecard", sa.MetaData(), autoload_with=conn)  # as at 0010
+        assert "compact" not in table.c
+        conn.execute(table.insert(), [{k: v for k, v in r.items() if k != "compact"} for r in rows])
+    upgrade(app)
+    with engine.connect() as conn:
+        stored = dict(conn.execute(sa.text("SELECT lookup_key, compact FROM badgecard")).all())
+    assert stored == {r["lookup_key"]: r["compact"] for r in rows}
+    assert stored[rows[0]["lookup_key"]] == (
+        '{"badges":{"follower_purchase_risk":{"level":"low","score":0.07},'
+        '"reply_rate":{"level":"responsive","answered_share":0.93},'
+        '"follow_back_ring":{"level":"member","ring_size":12}},"synthetic":true}'
+    )
+    assert stored[rows[1]["lookup_key"]] == (
+        '{"badges":{"follower_purchase_risk":{"level":"high"},'
+        '"follow_back_ring":{"level":"not_member"}}}'
+    )
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_reads_survive_a_killed_pooled_connection(app, postgres_admin_url):
+    """No pool_pre_ping (a SELECT 1 per checkout, issue 16): when the server ends a pooled
+    connection's backend (a restart does that to all of them), a badge read runs again on a
+    fresh connection and answers 200; any other request answers 503 problem+json, not 500."""
+    from genuine.cards.store import save_cards
+    from tests.cards import make_card
+
+    engine = get_db(app).engine
+    assert not engine.pool._pre_ping
+    with engine.begin() as conn:
+        save_cards(conn, [make_card("x", "amazonhelp")])
+    client = app.test_client()
+    admin = sa.create_engine(postgres_admin_url, poolclass=sa.pool.NullPool)
+
+    def kill_pooled() -> None:
+        with engine.connect() as conn:  # the one pooled connection (one request at a time)
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        assert engine.pool.checkedin() == 1
+        with admin.connect() as conn:
+            assert conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar()
+
+    body = {"accounts": [{"platform": "x", "handle": "amazonhelp"}]}
+    reads = [
+        lambda: client.get("/api/v1/badges/x/amazonhelp"),
+        lambda: client.post("/api/v1/badges/lookup", json=body),
+        lambda: client.post("/api/v1/badges/ranges", json={"prefixes": ["a"], "compact": True}),
+        lambda: client.get("/api/v1/badges/range/a"),
+    ]
+    for read in reads:
+        assert read().status_code == 200  # pools a connection
+        kill_pooled()
+        assert read().status_code == 200
+    kill_pooled()
+    other = client.get("/api/v1/healthz")
+    assert other.status_code in (200, 503)
+    if other.status_code == 503:
+        assert other.mimetype == "application/problem+json"
+    assert client.get("/api/v1/badges/x/amazonhelp").status_code == 200
+    admin.dispose()

@@ -100,3 +100,86 @@ def test_fallback_counters_start_no_thread_per_hit(tmp_path, monkeypatch):
         statuses.append(client.get("/api/v1/meta").status_code)
     assert statuses == [200, 200, 200, 429]
     assert started == []
+
+
+LOOKUP = {"accounts": [{"platform": "x", "handle": "nobody"}]}
+
+
+def _read_limit_answers(app, count: int) -> list:
+    """`count` badge reads in a row: the lookup, one card, a range and private mode's ranges."""
+    client = app.test_client()
+    calls = [
+        lambda: client.post("/api/v1/badges/lookup", json=LOOKUP),
+        lambda: client.get("/api/v1/badges/x/nobody"),
+        lambda: client.get("/api/v1/badges/range/ab"),
+        lambda: client.post("/api/v1/badges/ranges", json={"prefixes": ["ab"]}),
+    ]
+    return [call() for call in calls for _ in range(count)]
+
+
+def _limit_headers(response) -> dict:
+    names = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After")
+    return {name: response.headers.get(name) for name in names}
+
+
+def test_badge_reads_count_once_per_request_with_flask_limiters_headers(tmp_path):
+    """Badge reads take ReadLimit's one check (issue 16): each endpoint counts its own
+    window, once a request, and answers 429 with the headers Flask-Limiter gives /meta."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "RATE_LIMIT_READ": "2 per minute"})
+    upgrade(app)
+    answers = _read_limit_answers(app, 3)
+    assert [a.status_code for a in answers] == [200, 200, 429, 404, 404, 429] + [200, 200, 429] * 2
+    client = app.test_client()
+    meta = [client.get("/api/v1/meta") for _ in range(3)]
+    for ours, theirs in zip(answers[:3], meta, strict=True):  # the same headers, step by step
+        assert ours.status_code == theirs.status_code
+        mine, flask_limiters = _limit_headers(ours), _limit_headers(theirs)
+        assert abs(int(mine.pop("Retry-After")) - int(flask_limiters.pop("Retry-After"))) <= 1
+        assert mine == flask_limiters
+    refused = answers[2]
+    assert refused.mimetype == "application/problem+json"
+    assert refused.json == meta[2].json
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+
+
+def test_badge_read_counters_are_shared_through_redis(redis_url, tmp_path):
+    config = {"INSTANCE_PATH": str(tmp_path), "REDIS_URL": redis_url, "RATE_LIMIT_READ": "3/minute"}
+    first, second = create_app(config), create_app(config)
+    upgrade(first)
+    statuses = [
+        app.test_client().post("/api/v1/badges/lookup", json=LOOKUP).status_code
+        for app in (first, second, first, second)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    refused = second.test_client().post("/api/v1/badges/lookup", json=LOOKUP)
+    assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 60
+
+
+def test_badge_reads_fall_back_to_memory_counters_when_redis_is_down(tmp_path, caplog):
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "REDIS_URL": "redis://127.0.0.1:1/0",  # a closed port
+            "RATE_LIMIT_READ": "3 per minute",
+        }
+    )
+    upgrade(app)
+    with caplog.at_level("WARNING", logger="flask-limiter"):
+        answers = _read_limit_answers(app, 4)
+    assert [a.status_code for a in answers[:4]] == [200, 200, 200, 429]
+    assert 0 < int(answers[3].headers["Retry-After"]) <= 60
+    assert "falling back to in-memory storage" in caplog.text
+
+
+def test_badge_reads_unlimited_when_limits_are_off(tmp_path):
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "RATE_LIMIT_READ": "1 per minute",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    upgrade(app)
+    answers = _read_limit_answers(app, 2)
+    assert [a.status_code for a in answers] == [200, 200, 404, 404, 200, 200, 200, 200]
+    assert "X-RateLimit-Limit" not in answers[0].headers

@@ -158,6 +158,8 @@ def test_full_sqlite_database_refuses_writes_with_503(tmp_path):
     app = _app(tmp_path)
     upgrade(app)
     engine = get_db(app).engine
+    with engine.connect() as conn:  # no free pages either (migrations that rebuild a table
+        conn.exec_driver_sql("VACUUM")  # leave some), so max_page_count leaves no room at all
     engine.dispose()
 
     @sa.event.listens_for(engine, "connect")

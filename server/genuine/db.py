@@ -55,12 +55,21 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# Seconds after which a pooled PostgreSQL connection is replaced rather than reused.
+POOL_RECYCLE = 1800
+
+
 def make_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    # No pool_pre_ping: it costs a SELECT 1 round trip on every checkout, one per request.
+    # Disconnects are handled when they happen instead (SQLAlchemy's "optimistic" way): the
+    # failing statement invalidates the pool, badge reads run again once on a fresh
+    # connection (`read` below), other requests answer 503 (outages). pool_recycle retires
+    # connections before idle timeouts of proxies and firewalls can cut them.
+    return sa.create_engine(url, pool_recycle=POOL_RECYCLE)
 
 
 @dataclass
@@ -164,6 +173,20 @@ def write_problem(app: Flask | None = None) -> str | None:
         except OSError as exc:
             return f"the instance folder {folder} is not writable: {exc.strerror}"
     return None
+
+
+def read(engine: sa.Engine, work: Callable[[sa.Connection], T]) -> T:
+    """`work(conn)` on a pooled connection, once again on a fresh one when the pooled one
+    was dead (the server restarted or ended its backend): reads only, they are safe to
+    repeat. A server that is really down fails twice and the error goes on (a 503)."""
+    try:
+        with engine.connect() as conn:
+            return work(conn)
+    except sa.exc.DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    with engine.connect() as conn:
+        return work(conn)
 
 
 # PostgreSQL's deadlock_detected and serialization_failure: the server aborted one of two

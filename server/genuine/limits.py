@@ -15,20 +15,37 @@ limits' own MemoryStorage starts a `threading.Timer` on nearly every hit to expi
 windows, about one thread per lookup under load (issue 16 profile). Ours expires lazily:
 a key's window is checked when it is read, and expired keys are swept at most once a
 second, inline, so the cost of a hit does not grow with the request rate.
+
+Badge reads (the extension's every page view, the API's hot path) are counted by
+`ReadLimit`: one fixed-window hit against the same limit, key, storage and headers as
+Flask-Limiter's default limit would use, without its per-request limit resolution,
+exemption scopes and contexts (a fifth of a lookup's CPU, issue 16 profile). While the
+storage is unreachable they go back through Flask-Limiter, which counts in memory and
+probes Redis again with backoff.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from functools import wraps
 
-from flask import Blueprint, Flask, current_app, g
+from flask import Blueprint, Flask, Response, current_app, g, request
 from flask.logging import default_handler
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import STRATEGIES
+from werkzeug.exceptions import TooManyRequests
 
+# Endpoints counted by ReadLimit: the badges blueprint (GET one card or a range, the batch
+# lookup, private mode's ranges).
+BADGE_READS = frozenset(
+    f"api.badges.{view}" for view in ("card", "lookup", "by_range", "by_ranges")
+)
+KEY_PREFIX = "genuine"
 # Seconds to wait for Redis before counting in memory instead.
 REDIS_TIMEOUT = 2.0
 # Seconds between two sweeps of expired in-memory counters.
@@ -93,7 +110,7 @@ def init_app(app: Flask, write_blueprints: list[Blueprint]) -> None:
             else {}
         ),
         in_memory_fallback_enabled=shared,
-        key_prefix="genuine",
+        key_prefix=KEY_PREFIX,
     )
     # Flask-Limiter logs the fall-back (and the recovery) on its own logger, which has
     # only a NullHandler: show it where the app's own log goes unless logging is set up.
@@ -104,11 +121,95 @@ def init_app(app: Flask, write_blueprints: list[Blueprint]) -> None:
         limiter.limit(
             lambda: current_app.config["RATE_LIMIT_WRITE"], methods=["POST"], per_method=True
         )(blueprint)
+    reads = ReadLimit(limiter)
+    app.before_request(reads.check)  # before Flask-Limiter's own check, registered next
     limiter.init_app(app)
+    # Flask-Limiter's check costs even when it finds nothing to count: skip it outright
+    # for what ReadLimit counted (the registered hook is its bound method; none when
+    # RATELIMIT_ENABLED is off).
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:
+        hooks[hooks.index(limiter._check_request_limit)] = reads.unless_counted(
+            limiter._check_request_limit
+        )
+    app.after_request(reads.headers)
     if limiter._fallback_limiter is not None:  # the fallback is MemoryStorage() hard-wired
         limiter._fallback_storage = SweptMemoryStorage()
         limiter._fallback_limiter = STRATEGIES[limiter._strategy](limiter._fallback_storage)
     app.extensions["genuine.limiter"] = limiter
+
+
+class ReadLimit:
+    """The read limit of badge reads: one hit a request, and Flask-Limiter's headers.
+
+    Counts under the key Flask-Limiter gives a default limit (prefix, rate_key(), the
+    endpoint), so counters carry over between the two paths. Answers 429 with Retry-After
+    through the app's problem handler, as Flask-Limiter's RateLimitExceeded does.
+    """
+
+    def __init__(self, limiter: Limiter) -> None:
+        self.limiter = limiter
+        self._items: dict[str, list[RateLimitItem]] = {}
+
+    def items(self) -> list[RateLimitItem]:
+        text = current_app.config["RATE_LIMIT_READ"]
+        found = self._items.get(text)
+        if found is None:
+            found = self._items[text] = sorted(parse_many(text))  # shortest window first
+        return found
+
+    def check(self) -> None:
+        limiter = self.limiter
+        if request.endpoint not in BADGE_READS or not limiter.enabled or limiter._storage_dead:
+            return  # Flask-Limiter's path: other endpoints, and the in-memory fallback
+        args = (KEY_PREFIX, rate_key(), request.endpoint)
+        try:
+            refused = [item for item in self.items() if not limiter.limiter.hit(item, *args)]
+        except Exception:
+            if not limiter._in_memory_fallback_enabled:
+                raise
+            limiter.logger.warning(
+                "Rate limit storage unreachable - falling back to in-memory storage"
+            )
+            limiter._storage_dead = True  # Flask-Limiter counts this request, in memory
+            return
+        g.read_limit = (refused[0] if refused else self.items()[0], args)
+        if refused:
+            limiter.logger.info("ratelimit %s (%s) exceeded at endpoint: %s", refused[0], *args[1:])
+            raise TooManyRequests(description=str(refused[0]))
+
+    @staticmethod
+    def unless_counted(hook: Callable[[], None]) -> Callable[[], None]:
+        """Flask-Limiter's before-request check, for the requests check() left to it."""
+
+        @wraps(hook)
+        def run() -> None:
+            if "read_limit" not in g:
+                hook()
+
+        return run
+
+    def headers(self, response: Response) -> Response:
+        """X-RateLimit-Limit, -Remaining, -Reset and Retry-After, as Flask-Limiter sets them
+        (for the limit refused, else the one of shortest window)."""
+        counted = g.get("read_limit")
+        if counted is None:
+            return response
+        item, args = counted
+        try:
+            reset, remaining = self.limiter.limiter.get_window_stats(item, *args)
+        except Exception:  # the answer stands; the next request finds the storage down
+            self.limiter.logger.warning("Rate limit storage unreachable: no rate-limit headers")
+            return response
+        reset_at = int(reset + 1)
+        response.headers.add("X-RateLimit-Limit", str(item.amount))
+        response.headers.add("X-RateLimit-Remaining", str(remaining))
+        response.headers.add("X-RateLimit-Reset", str(reset_at))
+        waited = response.headers.get("Retry-After")
+        if waited is not None and waited.isdigit():  # a 503's own Retry-After
+            reset_at = max(int(time.time() + int(waited)), reset_at)
+        response.headers.set("Retry-After", str(int(reset_at - time.time())))
+        return response
 
 
 def _has_real_handler(logger: logging.Logger | None) -> bool:

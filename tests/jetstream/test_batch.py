@@ -176,7 +176,9 @@ def _card(conn, handle):
     key = lookup_key("bluesky", handle)
     values = {"lookup_key": key, "platform": "bluesky", "handle": handle, "computed_at": WHEN}
     conn.execute(
-        BadgeCard.__table__.insert().values(**values, model_version="t", card={}, etag="e")
+        BadgeCard.__table__.insert().values(
+            **values, model_version="t", card={}, etag="e", compact='{"badges":{}}'
+        )
     )
     conn.execute(AccountReport.__table__.insert().values(**values, evidence={}))
 

@@ -20,7 +20,7 @@ from genuine.api.schemas import (
     RangesRequest,
     RangesResponse,
 )
-from genuine.db import get_db
+from genuine.db import get_db, read
 from genuine.handles import HINTS, PLATFORMS, check
 from genuine.models.accounts import lookup_key
 from genuine.problems import Problem
@@ -66,8 +66,7 @@ def card(platform: str, handle: str):
     can then be requested with POST /audits.
     """
     platform, handle = account_or_problem(platform, handle)
-    with get_db().engine.connect() as conn:
-        stored = cards.one(conn, platform, handle)
+    stored = read(get_db().engine, lambda conn: cards.one(conn, platform, handle))
     if stored is None:
         raise Problem(
             404,
@@ -105,8 +104,7 @@ def lookup():
             )
     wanted = list(wanted)
     keys = [lookup_key(p, h) for p, h in wanted]
-    with get_db().engine.connect() as conn:
-        found = _texts(conn, keys)
+    found = read(get_db().engine, lambda conn: _texts(conn, keys))
     hits = [found[key] for key in keys if key in found]
     misses = [
         json.dumps({"platform": p, "handle": h})
@@ -161,8 +159,7 @@ def by_range(prefix: str):
             "prefix_too_short",
             f"send at least {shortest} hex digits (GET /api/v1/meta announces the length)",
         )
-    with get_db().engine.connect() as conn:
-        bucket = cards.by_prefix(conn, prefix)
+    bucket = read(get_db().engine, lambda conn: cards.by_prefix(conn, prefix))
     entries = ",".join(f'"{c.key[len(prefix) :]}":{c.text}' for c in bucket)
     etag = hashlib.sha256("".join(c.etag for c in bucket).encode()).hexdigest()[:32]
     return _cached(f'{{"prefix":"{prefix}","cards":{{{entries}}}}}', etag)
@@ -193,12 +190,13 @@ def by_ranges():
             f"{short[0]!r}: send at least {shortest} hex digits per prefix "
             "(GET /api/v1/meta announces the length)",
         )
-    with get_db().engine.connect() as conn:
-        buckets = cards.by_prefixes(conn, prefixes, compact_entries=body.compact)
+    buckets = read(
+        get_db().engine,
+        lambda conn: cards.by_prefixes(conn, prefixes, compact_entries=body.compact),
+    )
     parts = []
     for prefix in prefixes:
-        entries = ",".join(f'"{suffix}":{text}' for suffix, text in buckets[prefix])
-        parts.append(f'"{prefix}":{{{entries}}}')
+        parts.append(f'"{prefix}":{{{",".join(buckets[prefix])}}}')
     return Response(f'{{"buckets":{{{",".join(parts)}}}}}', mimetype="application/json")
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 
+from genuine.db import read
 from genuine.models import BadgeCard, lookup_key
 
 _card = BadgeCard.__table__.c
@@ -44,65 +43,51 @@ def by_prefix(conn: sa.Connection, prefix: str) -> list[StoredCard]:
     return [StoredCard(*row) for row in conn.execute(_RANGE, {"low": prefix, "high": prefix + "g"})]
 
 
-# Compact bucket entries (POST /badges/ranges with compact): per badge its level and the one
-# number its pill shows (content/render.js badgeText), nothing else.
-COMPACT_NUMBERS = {
-    "follower_purchase_risk": "score",
-    "reply_rate": "answered_share",
-    "follow_back_ring": "ring_size",
+# The range statement of by_prefixes at driver level, one text per dialect and entry kind:
+# rows (key, entry text) in key order. Compact entries come off ix_badgecard_key_compact
+# alone (a covering index on SQLite); full ones are the stored card text untouched.
+_RANGE_ENTRIES = {
+    (dialect, compact): f"SELECT lookup_key, {column} FROM badgecard "
+    f"WHERE lookup_key >= {mark} AND lookup_key < {mark} ORDER BY lookup_key"
+    for dialect, mark in (("postgresql", "%s"), ("sqlite", "?"))
+    for compact, column in ((True, "compact"), (False, "CAST(card AS TEXT)"))
 }
-
-
-def compact(text: str) -> str:
-    """The compact entry of a stored card (schemas.CompactCard), as JSON text.
-
-    Parsed in Python rather than picked by JSON paths in SQL: PostgreSQL re-parses a `json`
-    column for every path (95 ms for 100 buckets against 82 ms here), and this stays the
-    same code on both databases.
-    """
-    card = json.loads(text)
-    badges: dict[str, dict[str, Any]] = {}
-    for name, number in COMPACT_NUMBERS.items():
-        badge = card.get("badges", {}).get(name)
-        if badge is None:
-            continue  # the full card has no such badge either
-        entry = {"level": badge.get("level", "unknown")}
-        if badge.get(number) is not None:
-            entry[number] = badge[number]
-        badges[name] = entry
-    made: dict[str, Any] = {"badges": badges}
-    if card.get("synthetic"):
-        made["synthetic"] = True
-    return json.dumps(made, ensure_ascii=False, separators=(",", ":"))
 
 
 def by_prefixes(
     conn: sa.Connection, prefixes: Iterable[str], *, compact_entries: bool = False
-) -> dict[str, list[tuple[str, str]]]:
-    """Buckets of several prefixes: prefix -> [(key suffix, entry JSON text)] in key order.
+) -> dict[str, list[str]]:
+    """Buckets of several prefixes: prefix -> ['"<key suffix>":<entry JSON>'] in key order.
 
-    One range statement per prefix (the `_RANGE` above) on the caller's one connection.
-    Measured for 100 buckets against a single statement with the ranges OR'ed and a UNION
-    ALL (bench figures in docs-notes/extension.md): the same on SQLite, and the fastest on
-    PostgreSQL, where the OR'ed ranges become a bitmap scan that rechecks all 200 bounds on
-    every row. Its cost is one round trip per prefix, small while the database is near.
-    Entries are full (the stored card text untouched) or compact. A prefix inside another
-    requested prefix is answered from the covering one's rows.
+    One range statement per prefix on the caller's one connection. Measured for 100
+    buckets against a single statement with the ranges OR'ed and a UNION ALL (bench
+    figures in docs-notes/extension.md): the same on SQLite, and the fastest on
+    PostgreSQL, where the OR'ed ranges become a bitmap scan that rechecks all 200 bounds
+    on every row. Entries are full (the stored card text) or compact (the stored compact
+    entry, cards.store.compact), spliced as stored. A prefix inside another requested
+    prefix is answered from the covering one's rows.
     """
     wanted = sorted(set(prefixes))
-    buckets: dict[str, list[tuple[str, str]]] = {p: [] for p in wanted}
-    lengths = sorted({len(p) for p in wanted})
+    buckets: dict[str, list[str]] = {p: [] for p in wanted}
+    dialect = "postgresql" if conn.dialect.name == "postgresql" else "sqlite"
+    statement = _RANGE_ENTRIES[dialect, compact_entries]
     covering = ""
-    for prefix in wanted:  # sorted: a covering prefix comes right before those it covers
+    for i, prefix in enumerate(wanted):  # sorted: a covering prefix comes before those inside
         if covering and prefix.startswith(covering):
             continue
         covering = prefix
-        for stored in by_prefix(conn, prefix):
-            entry = compact(stored.text) if compact_entries else stored.text
-            for length in lengths:
-                if length >= len(prefix) and stored.key[:length] in buckets:
-                    buckets[stored.key[:length]].append((stored.key[length:], entry))
+        rows = conn.exec_driver_sql(statement, (prefix, prefix + "g")).fetchall()
+        cut = len(prefix)
+        buckets[prefix] = [f'"{key[cut:]}":{entry}' for key, entry in rows]
+        inner = {len(p) for p in wanted[i + 1 :] if p.startswith(prefix)}
+        for length in sorted(inner):
+            for key, entry in rows:
+                if key[:length] in buckets:
+                    buckets[key[:length]].append(f'"{key[length:]}":{entry}')
     return buckets
+
+
+_COUNT = sa.select(sa.func.count()).select_from(BadgeCard)
 
 
 class CardCount:
@@ -114,10 +99,7 @@ class CardCount:
     def get(self, engine: sa.Engine) -> int:
         now = time.monotonic()
         if now - self.at > self.ttl:
-            with engine.connect() as conn:
-                self.value = conn.execute(
-                    sa.select(sa.func.count()).select_from(BadgeCard)
-                ).scalar()
+            self.value = read(engine, lambda conn: conn.execute(_COUNT).scalar())
             self.at = now
         return self.value
 

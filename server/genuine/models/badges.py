@@ -12,7 +12,11 @@ from genuine.models.accounts import HANDLE_MAX
 
 
 class BadgeCard(SQLModel, table=True):
-    __table_args__ = (sa.UniqueConstraint("platform", "handle", name="uq_badge_platform_handle"),)
+    __table_args__ = (
+        sa.UniqueConstraint("platform", "handle", name="uq_badge_platform_handle"),
+        # Private mode's compact buckets read (key, entry) off this index alone, in key order.
+        sa.Index("ix_badgecard_key_compact", "lookup_key", "compact"),
+    )
 
     # sha256("platform:handle") in hex; private lookups range-scan its prefix.
     lookup_key: str = Field(max_length=64, primary_key=True)
@@ -23,6 +27,9 @@ class BadgeCard(SQLModel, table=True):
     # The badge card exactly as served (DESIGN.md), and its strong ETag.
     card: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     etag: str = Field(max_length=64)
+    # The compact entry of the card (api.schemas.CompactCard) as JSON text, written with it
+    # (cards.store.card_row): POST /badges/ranges splices it, never re-parsing the card.
+    compact: str = Field(sa_column=Column(sa.Text, nullable=False))
 
 
 class Dispute(SQLModel, table=True):
