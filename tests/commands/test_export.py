@@ -71,7 +71,7 @@ def test_exports_every_follow_and_account(app, tmp_path):
 
 
 def test_batches_and_platforms(app, tmp_path, monkeypatch):
-    from genuine.commands import export as module
+    from genuine.spark import export as module
 
     monkeypatch.setattr(module, "BATCH", 700)  # several row groups, batches across platforms
     gx = store(app, tmp_path, "x", seed=3)
@@ -113,7 +113,7 @@ def test_refuses_a_non_empty_folder_unless_forced(app, tmp_path):
 
 
 def test_failure_leaves_nothing(app, tmp_path, monkeypatch):
-    from genuine.commands import export as module
+    from genuine.spark import export as module
 
     store(app, tmp_path, n=1_000)
 
