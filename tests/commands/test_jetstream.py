@@ -60,6 +60,7 @@ def test_status_reports_cursor_lag_rate_accounts_and_cards(app, runner):
                     model_version="t",
                     card={},
                     etag="e",
+                    compact='{"badges":{}}',
                 )
             )
     out = status(runner)

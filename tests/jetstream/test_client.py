@@ -122,7 +122,12 @@ def test_follows_posts_profiles_handles_and_deactivation_reach_the_store(engine,
         values = {"lookup_key": lookup_key("bluesky", C), "platform": "bluesky", "handle": C}
         conn.execute(
             BadgeCard.__table__.insert().values(
-                **values, computed_at=WHEN, model_version="t", card={}, etag="e"
+                **values,
+                computed_at=WHEN,
+                model_version="t",
+                card={},
+                etag="e",
+                compact='{"badges":{}}',
             )
         )
         report = AccountReport.__table__.insert()

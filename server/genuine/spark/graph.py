@@ -43,18 +43,22 @@ def restrict(edges: DataFrame, keep: DataFrame) -> DataFrame:
     )
 
 
-def k_core(edges: DataFrame, k: int) -> DataFrame:
-    """The edges of the k-core: drop accounts with fewer than k neighbours left, repeatedly."""
+def until_stable(edges: DataFrame, step, max_passes: int | None = None) -> DataFrame:
+    """Apply `step` (edges -> fewer edges) until the edge count stops changing."""
     cur = cut(edges)
-    n = cur.count()
-    while n:
-        keep = degrees(cur).where(F.col("deg") >= k)
-        nxt = cut(restrict(cur, keep))
-        m = nxt.count()
+    n, passes = cur.count(), 0
+    while n and (max_passes is None or passes < max_passes):
+        nxt = cut(step(cur))
+        m, passes = nxt.count(), passes + 1
         if m == n:
             return nxt
         cur, n = nxt, m
     return cur
+
+
+def k_core(edges: DataFrame, k: int) -> DataFrame:
+    """The edges of the k-core: drop accounts with fewer than k neighbours left, repeatedly."""
+    return until_stable(edges, lambda e: restrict(e, degrees(e).where(F.col("deg") >= k)))
 
 
 def common_neighbours(pairs: DataFrame, edges: DataFrame) -> DataFrame:
@@ -90,15 +94,11 @@ def edge_support(edges: DataFrame) -> DataFrame:
 
 def truss_edges(edges: DataFrame, min_support: int, max_passes: int = 6) -> DataFrame:
     """Approximate k-truss: keep edges on at least `min_support` triangles, in whole passes."""
-    cur = cut(edges)
-    n = cur.count()
-    for _ in range(max_passes):
-        kept = cut(edge_support(cur).where(F.col("n") >= min_support).select("a", "b"))
-        m = kept.count()
-        if m == n:
-            return kept
-        cur, n = kept, m
-    return cur
+
+    def peel(e: DataFrame) -> DataFrame:
+        return edge_support(e).where(F.col("n") >= min_support).select("a", "b")
+
+    return until_stable(edges, peel, max_passes)
 
 
 def components(edges: DataFrame, min_size: int) -> DataFrame:
