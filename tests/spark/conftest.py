@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tests.conftest import skip_or_fail
@@ -24,9 +22,9 @@ def spark():
         import pyspark  # noqa: F401
     except ImportError:
         skip_or_fail("pyspark not installed (pip install -e '.[spark]')", "GENUINE_REQUIRE_SPARK")
-    if shutil.which("java") is None:
-        skip_or_fail("no Java (apt-get install openjdk-17-jre-headless)", "GENUINE_REQUIRE_SPARK")
-    from genuine.spark.session import spark_session
+    from genuine.spark.session import java_binary, spark_session
 
+    if java_binary() is None:
+        skip_or_fail("no Java (apt-get install openjdk-17-jre-headless)", "GENUINE_REQUIRE_SPARK")
     with spark_session("local[2]", shuffle_partitions=2, conf=SMALL_DATA) as session:
         yield session

@@ -88,14 +88,17 @@ def rings(
                 "--engine spark reads files: write the store's follows with "
                 "`genuine export follows --output DIR`, then pass --input DIR"
             )
-        parts, accounts, follows = _spark_parts(input_dir, platform, master)
+        from genuine.spark.job import rings_at
+
+        found = rings_at(input_dir, platform, master)
     else:
         if input_dir is not None and not input_dir.is_dir():
             raise UserError(f"{input_dir}: no such folder")
         graphs = load_follows_from_folder(input_dir, platform) if input_dir else _from_db(platform)
-        parts = [(data.platform, data.handles, data.detect()) for data in graphs]
-        accounts = sum(d.handles.size for d in graphs)
-        follows = sum(d.follower.size for d in graphs)
+        found = [(d.platform, d.handles, d.detect(), d.follower.size) for d in graphs]
+    parts = [(name, names, result) for name, names, result, _ in found]
+    accounts = sum(result.n_nodes for _, _, result, _ in found)
+    follows = sum(n for *_, n in found)
     document = rings_json(parts)
     fd, tmp = tempfile.mkstemp(dir=output.parent or Path.cwd(), suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -107,25 +110,6 @@ def rings(
         f"{len(document['rings'])} rings ({members} accounts) among "
         f"{accounts:,} accounts and {follows:,} follows -> {output}"
     )
-
-
-def _spark_parts(path: Path, platform: str | None, master: str | None):
-    """Run the Spark engine on every platform at `path`: (parts, accounts, follows)."""
-    from genuine.spark.session import check_spark
-
-    check_spark()
-    from genuine.spark.engine import detect
-    from genuine.spark.input import load_input
-    from genuine.spark.session import spark_session
-
-    parts, accounts, follows = [], 0, 0
-    with spark_session(master) as spark:
-        for name, fol, acc in load_input(spark, path, platform):
-            result, names = detect(fol, acc, prefix=name)
-            parts.append((name, names, result))
-            accounts += result.n_nodes
-            follows += fol.count()
-    return parts, accounts, follows
 
 
 commands = [rings]

@@ -88,21 +88,16 @@ def _detect(engine: sa.Engine, ring_engine: str) -> tuple[RingResult, np.ndarray
 def _detect_spark(engine: sa.Engine) -> tuple[RingResult, np.ndarray, int] | None:
     """The same on Spark: the store's graph streamed to Parquet, then the Spark engine."""
     from genuine.spark.export import export_follows
+    from genuine.spark.job import rings_at
     from genuine.spark.session import check_spark
 
-    check_spark()
-    from genuine.spark.engine import detect
-    from genuine.spark.input import load_input
-    from genuine.spark.session import spark_session
-
+    check_spark()  # before the export, which would be wasted without Spark
     with tempfile.TemporaryDirectory(prefix="genuine-rings-") as tmp:
         counts = export_follows(engine, Path(tmp), "bluesky")
         if not counts["follows"]:
             return None
-        with spark_session() as spark:
-            [(_, follows, accounts)] = load_input(spark, Path(tmp), "bluesky", check=False)
-            result, names = detect(follows, accounts, prefix="bluesky")
-    return result, names, counts["follows"]
+        [(_, names, result, follows)] = rings_at(Path(tmp), "bluesky", check=False)
+    return result, names, follows
 
 
 def run(engine: sa.Engine, now: datetime | None = None, ring_engine: str = "inprocess") -> RingRun:

@@ -121,7 +121,7 @@ def detect(
     unmeasured = group.join(acc.where("NOT measured"), "id", "left_semi")
     circle = sd.ordinary_circle(adj, unmeasured, acc, base, alt, p)
 
-    table = (
+    table = sg.cut(  # stored: the id count and the collect below read it once
         acc.join(group.withColumnRenamed("g", "group"), "id", "left")
         .join(circle.withColumn("circle", F.lit(True)), "id", "left")
         .na.fill(False, ["circle"])
@@ -153,14 +153,14 @@ def detect(
     final, status, group_size = sr.verdicts(
         d, group_arr, cols["circle"], tagged, cols["in_degree"], cols["hub"], p
     )
-    rings = _rings(spark, fol, acc_in, names, final, tags, prefix, p, d)
-    ring_index = np.full(n_nodes, -1, dtype=np.int64)
-    for i, ring in enumerate(rings):
-        ring_index[ring.members] = i
     name_arr = None if names is None else _names(names, n_nodes)
     labels = None
     if name_arr is not None:
         labels = np.char.add(f"{prefix}:", name_arr) if prefix else name_arr
+    rings = _rings(spark, fol, acc_in, labels, final, tags, prefix, p, d)
+    ring_index = np.full(n_nodes, -1, dtype=np.int64)
+    for i, ring in enumerate(rings):
+        ring_index[ring.members] = i
     result = sr.RingResult(
         rings=rings, params=p, ring_index=ring_index, status=status,
         in_degree=cols["in_degree"], mutual_degree=cols["mutual_degree"],
@@ -177,8 +177,9 @@ def _names(names: DataFrame, n: int) -> np.ndarray:
     return out.astype(str)
 
 
-def _rings(spark, fol, acc_in, names, final, tags, prefix, p, d) -> list[sr.Ring]:
-    """The rings with their evidence: the follows among members go to the driver."""
+def _rings(spark, fol, acc_in, all_labels, final, tags, prefix, p, d) -> list[sr.Ring]:
+    """The rings with their evidence: the follows among members go to the driver.
+    `all_labels` are the accounts' labels (None for integer ids: "prefix:id")."""
     members = np.flatnonzero(final >= 0)
     if members.size == 0:
         return []
@@ -205,12 +206,10 @@ def _rings(spark, fol, acc_in, names, final, tags, prefix, p, d) -> list[sr.Ring
         for row in rows:
             if row["created_at"] is not None:
                 created[local[int(row["id"])]] = row["created_at"]
-    if names is None:
-        member_names = members.astype(str)
+    if all_labels is not None:
+        labels = all_labels[members]
     else:
-        named = dict(names.join(ids, "id", "left_semi").select("id", "name").collect())
-        member_names = np.array([named[int(i)] for i in members], dtype=object).astype(str)
-    labels = np.char.add(f"{prefix}:", member_names) if prefix else member_names
+        labels = np.char.add(f"{prefix}:", members.astype(str)) if prefix else members.astype(str)
     final_c = final[members]
     density = rg.group_density(sub, final_c, int(final_c.max()) + 1)
     d_c = replace(
