@@ -61,28 +61,27 @@ def k_core(edges: DataFrame, k: int) -> DataFrame:
     return until_stable(edges, lambda e: restrict(e, degrees(e).where(F.col("deg") >= k)))
 
 
-def common_neighbours(pairs: DataFrame, edges: DataFrame) -> DataFrame:
-    """`(a, b, n)`: for the given `(a, b)` pairs, how many neighbours they share in `edges`.
+def neighbour_lists(edges: DataFrame) -> DataFrame:
+    """`(id, nb)`: each account's neighbours in `edges` as an array (accounts without edges
+    are absent)."""
+    return edges.groupBy(F.col("a").alias("id")).agg(F.collect_list("b").alias("nb"))
 
-    Only pairs with n > 0 appear. Each pair is expanded from its end with fewer neighbours
-    (the usual wedge trick), so a hub paired with a small account costs the small one's
-    degree, not the hub's.
+
+def common_neighbours(pairs: DataFrame, edges: DataFrame) -> DataFrame:
+    """`(a, b, n)`: for the given `(a, b)` pairs (each once), how many neighbours they share
+    in `edges`.
+
+    Only pairs with n > 0 appear. Each pair meets the neighbour lists of its two ends and
+    intersects them (`array_intersect`, in the JVM): one row per pair through two joins,
+    instead of a row per wedge through a join, a semi-join and a grouping (docs-notes/spark.md
+    has the figures).
     """
-    deg = degrees(edges)
-    da = deg.select(F.col("id").alias("a"), F.col("deg").alias("da"))
-    db = deg.select(F.col("id").alias("b"), F.col("deg").alias("db"))
-    p = pairs.select("a", "b").join(da, "a").join(db, "b")
-    small_a = F.col("da") <= F.col("db")
-    p = p.select(
-        "a",
-        "b",
-        F.when(small_a, F.col("a")).otherwise(F.col("b")).alias("pivot"),
-        F.when(small_a, F.col("b")).otherwise(F.col("a")).alias("other"),
-    )
-    hop = edges.select(F.col("a").alias("pivot"), F.col("b").alias("x"))
-    close = edges.select(F.col("a").alias("x"), F.col("b").alias("other"))
-    wedges = p.join(hop, "pivot").join(close, ["x", "other"], "left_semi")
-    return wedges.groupBy("a", "b").agg(F.count("*").alias("n"))
+    lists = neighbour_lists(edges)
+    na = lists.select(F.col("id").alias("a"), F.col("nb").alias("na"))
+    nb = lists.select(F.col("id").alias("b"), F.col("nb").alias("nb"))
+    n = F.size(F.array_intersect("na", "nb"))
+    both = pairs.select("a", "b").join(na, "a").join(nb, "b")
+    return both.select("a", "b", n.alias("n")).where(F.col("n") > 0)
 
 
 def edge_support(edges: DataFrame) -> DataFrame:
