@@ -49,7 +49,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # (the CLI entry point, the version) stays light.
     from genuine import api, db, pipeline, web
     from genuine.directory.hooks import AFTER_AUDIT
+    from genuine.sessions import CookieSessionInterface
 
+    app.session_interface = CookieSessionInterface()
     db.init_app(app)
     api.init_app(app)
     web.init_app(app)
