@@ -33,8 +33,8 @@ def test_no_cookie_builds_no_signer(tmp_path, monkeypatch):
         "get_signing_serializer",
         lambda self, a: built.append(1) or real(self, a),
     )
-    with app.test_request_context("/"):
-        opened = app.session_interface.open_session(app, app.test_request_context().request)
+    with app.test_request_context("/") as ctx:
+        opened = app.session_interface.open_session(app, ctx.request)
         assert dict(opened) == {} and not opened.modified
     assert built == []
 
@@ -55,5 +55,5 @@ def test_a_forged_cookie_is_an_empty_session(tmp_path):
 
 def test_without_a_secret_key_flask_decides(tmp_path):
     app = create_app({"TESTING": True, "SECRET_KEY": None, "INSTANCE_PATH": str(tmp_path)})
-    with app.test_request_context("/"):
-        assert app.session_interface.open_session(app, app.test_request_context().request) is None
+    with app.test_request_context("/") as ctx:
+        assert app.session_interface.open_session(app, ctx.request) is None

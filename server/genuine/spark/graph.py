@@ -61,12 +61,6 @@ def k_core(edges: DataFrame, k: int) -> DataFrame:
     return until_stable(edges, lambda e: restrict(e, degrees(e).where(F.col("deg") >= k)))
 
 
-def neighbour_lists(edges: DataFrame) -> DataFrame:
-    """`(id, nb)`: each account's neighbours in `edges` as an array (accounts without edges
-    are absent)."""
-    return edges.groupBy(F.col("a").alias("id")).agg(F.collect_list("b").alias("nb"))
-
-
 def common_neighbours(pairs: DataFrame, edges: DataFrame) -> DataFrame:
     """`(a, b, n)`: for the given `(a, b)` pairs (each once), how many neighbours they share
     in `edges`.
@@ -76,7 +70,7 @@ def common_neighbours(pairs: DataFrame, edges: DataFrame) -> DataFrame:
     instead of a row per wedge through a join, a semi-join and a grouping (docs-notes/spark.md
     has the figures).
     """
-    lists = neighbour_lists(edges)
+    lists = edges.groupBy(F.col("a").alias("id")).agg(F.collect_list("b").alias("nb"))
     na = lists.select(F.col("id").alias("a"), F.col("nb").alias("na"))
     nb = lists.select(F.col("id").alias("b"), F.col("nb").alias("nb"))
     n = F.size(F.array_intersect("na", "nb"))

@@ -45,7 +45,7 @@ def follow_index(follows: DataFrame) -> tuple[DataFrame, DataFrame]:
             F.sum("i").alias("in_degree"),
         )
     )
-    return fol, sg.cut(nodes)
+    return fol, nodes  # the caller adds its hub flag and stores the result once
 
 
 def mutual_edges(fol: DataFrame, nodes: DataFrame) -> DataFrame:
