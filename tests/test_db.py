@@ -13,6 +13,7 @@ from genuine.db import (
     get_db,
     head_revision,
     in_transaction,
+    read_rows,
     schema_problem,
     upgrade,
 )
@@ -59,6 +60,21 @@ def test_models_and_migrations_agree(app):
     with get_db(app).engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_driver_reads_raise_sqlalchemys_errors_and_give_the_connection_back(app):
+    """db.read_rows runs on the driver's cursor: its rows are plain tuples, a failing
+    statement comes out as SQLAlchemy's DBAPIError (what genuine.outages maps to 503), not
+    a driver error, and the pooled connection goes back to the pool either way."""
+    engine = get_db(app).engine
+    mark = "%s" if engine.dialect.name == "postgresql" else "?"
+    assert read_rows(engine, f"SELECT 1 + {mark}", (1,)) == [(2,)]
+    with pytest.raises(sa.exc.DBAPIError) as raised:
+        read_rows(engine, "SELECT * FROM no_such_table", ())
+    assert not raised.value.connection_invalidated
+    assert isinstance(raised.value.orig, engine.dialect.loaded_dbapi.Error)
+    assert engine.pool.checkedout() == 0
+    assert read_rows(engine, "SELECT count(*) FROM badgecard", ()) == [(0,)]
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)

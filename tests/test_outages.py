@@ -116,6 +116,10 @@ def test_postgres_down_answers_503_with_retry_after_everywhere(tmp_path):
     assert api.status_code == 503 and api.mimetype == "application/problem+json"
     assert api.json["code"] == "unavailable" and api.json["service"] == "database"
     assert "unreachable" in api.json["detail"] and int(api.headers["Retry-After"]) > 0
+    # The batch lookup reads on the driver's cursor (db.read_cursor): the same answer.
+    batch = client.post("/api/v1/badges/lookup", json={"accounts": [{"platform": "x", "handle": "a"}]})
+    assert batch.status_code == 503 and batch.json["service"] == "database"
+    assert "unreachable" in batch.json["detail"]
     assert client.post("/api/v1/disputes", json=DISPUTE).status_code == 503
     page = client.get("/report/x/someone")
     assert page.status_code == 503 and page.mimetype == "text/html"

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -179,14 +179,73 @@ def read(engine: sa.Engine, work: Callable[[sa.Connection], T]) -> T:
     """`work(conn)` on a pooled connection, once again on a fresh one when the pooled one
     was dead (the server restarted or ended its backend): reads only, they are safe to
     repeat. A server that is really down fails twice and the error goes on (a 503)."""
+    return _twice(lambda: _on_connection(engine, work))
+
+
+def read_cursor(engine: sa.Engine, work: Callable[[Any], T]) -> T:
+    """As `read`, but `work` gets the driver's own cursor (DB-API, the dialect's paramstyle):
+    no SQLAlchemy statement or result objects, for the badge reads (issue 16: they cost
+    half a lookup's database time). Driver errors come out as SQLAlchemy's `DBAPIError`,
+    as from `engine.connect()`, so the 503 mapping (`genuine.outages`) and the retry on a
+    dead pooled connection work alike."""
+    return _twice(lambda: _on_cursor(engine, work))
+
+
+def read_rows(engine: sa.Engine, statement: str, params: Any) -> list[tuple]:
+    """The rows of one driver-level statement, read as `read_cursor` reads."""
+
+    def rows(cursor: Any) -> list[tuple]:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+    return read_cursor(engine, rows)
+
+
+def _twice(attempt: Callable[[], T]) -> T:
     try:
-        with engine.connect() as conn:
-            return work(conn)
+        return attempt()
     except sa.exc.DBAPIError as exc:
         if not exc.connection_invalidated:
             raise
+    return attempt()
+
+
+def _on_connection(engine: sa.Engine, work: Callable[[sa.Connection], T]) -> T:
     with engine.connect() as conn:
         return work(conn)
+
+
+def _on_cursor(engine: sa.Engine, work: Callable[[Any], T]) -> T:
+    dialect = engine.dialect
+    error = dialect.loaded_dbapi.Error
+    try:
+        connection = engine.raw_connection()
+    except error as exc:
+        raise _wrapped(dialect, exc, dialect.is_disconnect(exc, None, None)) from exc
+    try:
+        cursor = connection.cursor()
+        try:
+            return work(cursor)
+        finally:
+            cursor.close()
+    except error as exc:
+        gone = dialect.is_disconnect(exc, connection.dbapi_connection, None)
+        if gone:  # the pool replaces it; _twice runs the read again on a fresh one
+            connection.invalidate(exc)
+        raise _wrapped(dialect, exc, gone) from exc
+    finally:
+        connection.close()  # back to the pool, rolled back as engine.connect() leaves it
+
+
+def _wrapped(dialect: sa.Dialect, exc: Exception, invalidated: bool) -> sa.exc.DBAPIError:
+    return sa.exc.DBAPIError.instance(
+        None,
+        None,
+        exc,
+        dialect.loaded_dbapi.Error,
+        connection_invalidated=invalidated,
+        dialect=dialect,
+    )
 
 
 # PostgreSQL's deadlock_detected and serialization_failure: the server aborted one of two

@@ -11,6 +11,7 @@ import importlib
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.plugins.flask_plugin import FlaskPlugin
 from werkzeug.exceptions import HTTPException
 
 from genuine import controls, limits, outages
@@ -29,8 +30,28 @@ BLUEPRINTS = [
     "genuine.api.consultants",
 ]
 
+
+
+class DocumentingPlugin(FlaskPlugin):
+    """spectree's Flask plugin, but a view that skips validation runs as it is.
+
+    Every view here reads its body with `requests.parse_json` and returns its own answer
+    (all their decorators say `skip_validation=True`), so spectree only documents them:
+    its wrapper would unpack and rebuild each answer, about 30 µs of a badge lookup (issue
+    16). The OpenAPI document is spectree's, unchanged.
+    """
+
+    def validate(self, func, *options, **kwargs):
+        # options: query, json, form, headers, cookies, resp, before, after,
+        # validation_error_status, skip_validation, force_resp_serialize, the view's args
+        if options[9] is True:
+            return func(*options[11:], **kwargs)
+        return super().validate(func, *options, **kwargs)
+
+
 spec = SpecTree(
     "flask",
+    backend=DocumentingPlugin,
     title="Genuine API",
     version=__version__,
     description="Authenticity badges for social-media accounts, served from precomputed cards.",
@@ -89,12 +110,12 @@ def compress(response: Response) -> Response:
     Answers with a strong ETag are left alone: a compressed body would need its own ETag.
     """
     if (
-        response.status_code != 200
+        "gzip" not in request.headers.get("Accept-Encoding", "")  # the cheapest test first
+        or response.status_code != 200
         or response.direct_passthrough
         or "ETag" in response.headers
         or "Content-Encoding" in response.headers
         or response.mimetype != "application/json"
-        or "gzip" not in request.headers.get("Accept-Encoding", "")
     ):
         return response
     body = response.get_data()

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, request
 from spectree import Response as Responses
 
@@ -20,7 +21,7 @@ from genuine.api.schemas import (
     RangesRequest,
     RangesResponse,
 )
-from genuine.db import get_db, read
+from genuine.db import get_db, read, read_rows
 from genuine.handles import HINTS, PLATFORMS, check
 from genuine.models.accounts import lookup_key
 from genuine.problems import Problem
@@ -87,12 +88,12 @@ def lookup():
     """Cards for up to 100 accounts at once, the accounts that have none, and the items
     whose handle cannot be one on their platform (each with why: the rest is answered)."""
     body = parse_json(LookupRequest)
-    wanted, invalid = {}, {}
+    wanted, invalid = {}, {}  # lookup key -> (platform, normalised handle), in asked order
     for account in body.accounts:
         platform, handle = account.platform, account.handle
         normal = check(platform, handle)
         if normal is not None:
-            wanted[platform, normal] = None
+            wanted[lookup_key(platform, normal)] = platform, normal
         elif (platform, handle) not in invalid:
             invalid[platform, handle] = json.dumps(
                 {
@@ -102,14 +103,12 @@ def lookup():
                     "detail": f"not a {platform} handle: expected {HINTS[platform]}",
                 }
             )
-    wanted = list(wanted)
-    keys = [lookup_key(p, h) for p, h in wanted]
-    found = read(get_db().engine, lambda conn: _texts(conn, keys))
-    hits = [found[key] for key in keys if key in found]
+    found = _texts(get_db().engine, list(wanted))
+    hits = [found[key] for key in wanted if key in found]
+    # A checked handle holds only letters, digits and . _ - @ (handles.SYNTAX) and the
+    # platform is one of PLATFORMS: both are JSON strings as they are.
     misses = [
-        json.dumps({"platform": p, "handle": h})
-        for (p, h), key in zip(wanted, keys, strict=True)
-        if key not in found
+        f'{{"platform":"{p}","handle":"{h}"}}' for key, (p, h) in wanted.items() if key not in found
     ]
     return Response(
         f'{{"found":[{",".join(hits)}],"not_found":[{",".join(misses)}],'
@@ -118,22 +117,22 @@ def lookup():
     )
 
 
-# One statement text per dialect (and per batch size on SQLite), keys bound, driver-level:
-# SQLAlchemy's expanding IN re-renders the statement every call (issue 16 profile).
+# One statement text per dialect (and per batch size on SQLite), keys bound, on the
+# driver's cursor: SQLAlchemy's expanding IN re-renders the statement every call, and its
+# result objects cost as much as the index probes (issue 16 profiles).
 _PG_MANY = "SELECT lookup_key, CAST(card AS TEXT) FROM badgecard WHERE lookup_key = ANY(%s)"
+_SQLITE_MANY = "SELECT lookup_key, CAST(card AS TEXT) FROM badgecard WHERE lookup_key IN ({})"
 
 
-def _texts(conn, keys: list[str]) -> dict[str, str]:
+def _texts(engine: sa.Engine, keys: list[str]) -> dict[str, str]:
     """Stored card text by lookup key, for the keys that have a card."""
     if not keys:
         return {}
-    if conn.dialect.name == "postgresql":
-        rows = conn.exec_driver_sql(_PG_MANY, (keys,))
+    if engine.dialect.name == "postgresql":
+        statement, params = _PG_MANY, (keys,)
     else:
-        marks = ",".join("?" * len(keys))
-        sql = f"SELECT lookup_key, CAST(card AS TEXT) FROM badgecard WHERE lookup_key IN ({marks})"
-        rows = conn.exec_driver_sql(sql, tuple(keys))
-    return dict(rows.fetchall())
+        statement, params = _SQLITE_MANY.format(",".join("?" * len(keys))), keys
+    return dict(read_rows(engine, statement, params))
 
 
 @bp.get("/badges/range/<prefix>")
