@@ -117,7 +117,8 @@ def test_postgres_down_answers_503_with_retry_after_everywhere(tmp_path):
     assert api.json["code"] == "unavailable" and api.json["service"] == "database"
     assert "unreachable" in api.json["detail"] and int(api.headers["Retry-After"]) > 0
     # The batch lookup reads on the driver's cursor (db.read_cursor): the same answer.
-    batch = client.post("/api/v1/badges/lookup", json={"accounts": [{"platform": "x", "handle": "a"}]})
+    accounts = [{"platform": "x", "handle": "someone"}]
+    batch = client.post("/api/v1/badges/lookup", json={"accounts": accounts})
     assert batch.status_code == 503 and batch.json["service"] == "database"
     assert "unreachable" in batch.json["detail"]
     assert client.post("/api/v1/disputes", json=DISPUTE).status_code == 503

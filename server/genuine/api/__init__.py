@@ -31,7 +31,6 @@ BLUEPRINTS = [
 ]
 
 
-
 class DocumentingPlugin(FlaskPlugin):
     """spectree's Flask plugin, but a view that skips validation runs as it is.
 
