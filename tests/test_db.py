@@ -78,6 +78,27 @@ def test_driver_reads_raise_sqlalchemys_errors_and_give_the_connection_back(app)
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_driver_reads_run_outside_a_transaction_and_leave_the_pool_transactional(app):
+    """On PostgreSQL the one-statement reads run in autocommit (no BEGIN, no ROLLBACK); the
+    connection goes back to the pool with transactions on again, after a failing statement
+    too, so a write that follows on the same pooled connection still rolls back whole."""
+    engine = get_db(app).engine
+    engine.dispose()  # one pooled connection: every read and the write below share it
+    # The statement is its own transaction: a BEGIN before it would start the clock earlier.
+    assert read_rows(engine, "SELECT now() = statement_timestamp()", ()) == [(True,)]
+    with pytest.raises(sa.exc.DBAPIError):
+        read_rows(engine, "SELECT * FROM no_such_table", ())
+    assert engine.pool.checkedin() == 1
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO alembic_version VALUES ('rolled-back')")
+        raise RuntimeError("abort the transaction")
+    with engine.connect() as conn:
+        assert not conn.connection.dbapi_connection.autocommit
+        versions = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars()
+        assert "rolled-back" not in list(versions)
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_a_deadlock_victim_runs_again(app):
     """Two transactions lock two rows in opposite orders: PostgreSQL aborts one, and
     in_transaction runs it again once the other has committed."""

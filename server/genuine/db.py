@@ -222,18 +222,29 @@ def _on_cursor(engine: sa.Engine, work: Callable[[Any], T]) -> T:
         connection = engine.raw_connection()
     except error as exc:
         raise _wrapped(dialect, exc, dialect.is_disconnect(exc, None, None)) from exc
+    # A read of one statement needs no transaction: on PostgreSQL, autocommit saves the
+    # BEGIN before it and the ROLLBACK of the pool's reset after it, two round trips.
+    single = dialect.name == "postgresql"
+    driver = connection.dbapi_connection
     try:
+        if single:
+            driver.autocommit = True  # idle here: the pool rolled it back on return
         cursor = connection.cursor()
         try:
             return work(cursor)
         finally:
             cursor.close()
     except error as exc:
-        gone = dialect.is_disconnect(exc, connection.dbapi_connection, None)
+        gone = dialect.is_disconnect(exc, driver, None)
         if gone:  # the pool replaces it; _twice runs the read again on a fresh one
             connection.invalidate(exc)
         raise _wrapped(dialect, exc, gone) from exc
     finally:
+        if single and connection.is_valid:
+            try:
+                driver.autocommit = False  # as every other user of the pool expects it
+            except error as exc:
+                connection.invalidate(exc)  # a connection in an unknown state: not pooled
         connection.close()  # back to the pool, rolled back as engine.connect() leaves it
 
 

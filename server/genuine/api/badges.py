@@ -120,7 +120,12 @@ def lookup():
 # One statement text per dialect (and per batch size on SQLite), keys bound, on the
 # driver's cursor: SQLAlchemy's expanding IN re-renders the statement every call, and its
 # result objects cost as much as the index probes (issue 16 profiles).
-_PG_MANY = "SELECT lookup_key, CAST(card AS TEXT) FROM badgecard WHERE lookup_key = ANY(%s)"
+# On PostgreSQL the keys go as one string (hex digits and commas need no quoting): psycopg
+# dumps a list of 50 str as an array element by element, a regular expression each.
+_PG_MANY = (
+    "SELECT lookup_key, CAST(card AS TEXT) FROM badgecard"
+    " WHERE lookup_key = ANY(string_to_array(%s, ','))"
+)
 _SQLITE_MANY = "SELECT lookup_key, CAST(card AS TEXT) FROM badgecard WHERE lookup_key IN ({})"
 
 
@@ -129,7 +134,7 @@ def _texts(engine: sa.Engine, keys: list[str]) -> dict[str, str]:
     if not keys:
         return {}
     if engine.dialect.name == "postgresql":
-        statement, params = _PG_MANY, (keys,)
+        statement, params = _PG_MANY, (",".join(keys),)
     else:
         statement, params = _SQLITE_MANY.format(",".join("?" * len(keys))), keys
     return dict(read_rows(engine, statement, params))
