@@ -2,8 +2,10 @@
 
 import threading
 import time
+from functools import partial
 
 from genuine import create_app, limits
+from genuine.cli import cli
 from genuine.db import upgrade
 
 
@@ -43,6 +45,22 @@ def test_behind_a_trusted_proxy_limits_count_per_client(tmp_path):
 
     assert statuses(TRUSTED_PROXIES=1) == [200, 200]
     assert statuses() == [200, 429]  # without it the header is ignored: one client
+
+
+def test_each_api_key_counts_on_its_own_from_one_address(tmp_path):
+    """The limiter finds the key before it counts: two keys behind one address (one NAT,
+    one proxy) have a limit each; no key, or an unknown one, counts against the address."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "RATE_LIMIT_READ": "1 per minute"})
+    upgrade(app)
+    runner = app.test_cli_runner()
+    keys = [runner.invoke(cli, ["keys", "create", name]).stdout.strip() for name in "ab"]
+    client = app.test_client()
+    for path in ("/api/v1/meta", "/api/v1/badges/lookup"):
+        send = client.get if path.endswith("meta") else partial(client.post, json=LOOKUP)
+        with_keys = [send(path, headers={"X-API-Key": key}).status_code for key in keys * 2]
+        assert with_keys == [200, 200, 429, 429], path
+        without = [send(path, headers=h).status_code for h in ({}, {"X-API-Key": "gen_no"})]
+        assert without == [200, 429], path
 
 
 def test_memory_counters_start_no_thread_per_hit(tmp_path, monkeypatch):

@@ -1,5 +1,8 @@
 """Rate limits (Flask-Limiter): per API key when a valid one is sent, else per IP address.
 
+Who a request is counted as is settled when the limit is checked, before any view or
+blueprint hook runs: `init_app` takes the function that finds the request's API key.
+
 Each app gets its own Limiter (tests build many apps). Reads share the default
 limit; the blueprints in `WRITE_BLUEPRINTS` also count POSTs against the stricter
 write limit. Counters live in memory by default and in Redis when
@@ -87,18 +90,27 @@ class SweptMemoryStorage(MemoryStorage):
                 self.locks.pop(key, None)
 
 
-def rate_key() -> str:
-    key = getattr(g, "api_key", None)
-    if key is not None:
-        return f"key:{key.id}"
-    return f"ip:{get_remote_address()}"
+def key_function(api_key: Callable[[], object | None]) -> Callable[[], str]:
+    """`key:<id>` for a request with a valid X-API-Key (`api_key()` finds it), else `ip:<addr>`."""
+
+    def rate_key() -> str:
+        if "X-API-Key" in request.headers:
+            key = api_key()
+            if key is not None:
+                return f"key:{key.id}"
+        return f"ip:{get_remote_address()}"
+
+    return rate_key
 
 
-def init_app(app: Flask, write_blueprints: list[Blueprint]) -> None:
+def init_app(
+    app: Flask, write_blueprints: list[Blueprint], api_key: Callable[[], object | None]
+) -> None:
     config = app.config
     storage = config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
     config["RATELIMIT_STORAGE_URI"] = storage
     shared = not storage.startswith("memory://")
+    rate_key = key_function(api_key)
     limiter = Limiter(
         key_func=rate_key,
         default_limits=[lambda: current_app.config["RATE_LIMIT_READ"]],
@@ -121,7 +133,7 @@ def init_app(app: Flask, write_blueprints: list[Blueprint]) -> None:
         limiter.limit(
             lambda: current_app.config["RATE_LIMIT_WRITE"], methods=["POST"], per_method=True
         )(blueprint)
-    reads = ReadLimit(limiter)
+    reads = ReadLimit(limiter, rate_key)
     app.before_request(reads.check)  # before Flask-Limiter's own check, registered next
     limiter.init_app(app)
     # Flask-Limiter's check costs even when it finds nothing to count: skip it outright
@@ -142,13 +154,14 @@ def init_app(app: Flask, write_blueprints: list[Blueprint]) -> None:
 class ReadLimit:
     """The read limit of badge reads: one hit a request, and Flask-Limiter's headers.
 
-    Counts under the key Flask-Limiter gives a default limit (prefix, rate_key(), the
-    endpoint), so counters carry over between the two paths. Answers 429 with Retry-After
-    through the app's problem handler, as Flask-Limiter's RateLimitExceeded does.
+    Counts under the key Flask-Limiter gives a default limit (prefix, its key function's
+    answer, the endpoint), so counters carry over between the two paths. Answers 429 with
+    Retry-After through the app's problem handler, as Flask-Limiter's RateLimitExceeded does.
     """
 
-    def __init__(self, limiter: Limiter) -> None:
+    def __init__(self, limiter: Limiter, rate_key: Callable[[], str]) -> None:
         self.limiter = limiter
+        self.rate_key = rate_key
         self._items: dict[str, list[RateLimitItem]] = {}
 
     def items(self) -> list[RateLimitItem]:
@@ -162,7 +175,7 @@ class ReadLimit:
         limiter = self.limiter
         if request.endpoint not in BADGE_READS or not limiter.enabled or limiter._storage_dead:
             return  # Flask-Limiter's path: other endpoints, and the in-memory fallback
-        args = (KEY_PREFIX, rate_key(), request.endpoint)
+        args = (KEY_PREFIX, self.rate_key(), request.endpoint)
         try:
             refused = [item for item in self.items() if not limiter.limiter.hit(item, *args)]
         except Exception:

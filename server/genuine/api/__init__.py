@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import importlib
+from functools import partial
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
@@ -15,7 +16,7 @@ from spectree.plugins.flask_plugin import FlaskPlugin
 from werkzeug.exceptions import HTTPException
 
 from genuine import controls, limits, outages
-from genuine.api.auth import identify
+from genuine.api.auth import current_key
 from genuine.api.cards import CardCount
 from genuine.controls import PLAIN
 from genuine.problems import PREFIX, from_http_exception
@@ -83,8 +84,8 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(module.bp)
         if getattr(module, "WRITES", False):
             writes.append(module.bp)
-    limits.init_app(app, writes)
-    api.before_request(identify)
+    # Limits count per API key: the limiter finds the key itself, before any hook here.
+    limits.init_app(app, writes, api_key=partial(current_key, required=False))
     api.after_request(compress)
     app.register_blueprint(api)
     app.extensions["genuine.card_count"] = CardCount()

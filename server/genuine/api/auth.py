@@ -43,9 +43,3 @@ def key_required(*, admin: bool = False):
         return wrapper
 
     return decorate
-
-
-def identify() -> None:
-    """Look up the API key (if any) before limits are counted, so they apply per key."""
-    if request.headers.get("X-API-Key"):
-        g.api_key = current_key(required=False)
