@@ -163,6 +163,25 @@ def test_badge_reads_count_once_per_request_with_flask_limiters_headers(tmp_path
     assert 0 < int(refused.headers["Retry-After"]) <= 60
 
 
+def test_flask_limiters_own_hooks_step_aside_for_badge_reads(tmp_path):
+    """Its check, headers and context reset each run behind a test of g.read_limit (issue
+    16): if a Flask-Limiter release renames one, it is no longer found and this fails."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    limiter = app.extensions["genuine.limiter"]
+    hooks = {
+        "before": app.before_request_funcs[None],
+        "after": app.after_request_funcs[None],
+        "teardown": app.teardown_request_funcs[None],
+    }
+    theirs = {
+        name: [h.__wrapped__ for h in found if hasattr(h, "__wrapped__")]
+        for name, found in hooks.items()
+    }
+    assert theirs["before"] == [limiter._check_request_limit]
+    assert [h.func for h in theirs["after"]] == [type(limiter)._Limiter__inject_headers]
+    assert theirs["teardown"] == [limiter._Limiter__release_context]
+
+
 def test_badge_read_counters_are_shared_through_redis(redis_url, tmp_path):
     config = {"INSTANCE_PATH": str(tmp_path), "REDIS_URL": redis_url, "RATE_LIMIT_READ": "3/minute"}
     first, second = create_app(config), create_app(config)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 from flask.logging import default_handler
@@ -136,14 +136,11 @@ def init_app(
     reads = ReadLimit(limiter, rate_key)
     app.before_request(reads.check)  # before Flask-Limiter's own check, registered next
     limiter.init_app(app)
-    # Flask-Limiter's check costs even when it finds nothing to count: skip it outright
-    # for what ReadLimit counted (the registered hook is its bound method; none when
-    # RATELIMIT_ENABLED is off).
-    hooks = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in hooks:
-        hooks[hooks.index(limiter._check_request_limit)] = reads.unless_counted(
-            limiter._check_request_limit
-        )
+    # Flask-Limiter's hooks cost even when they find nothing to count: they are skipped
+    # outright for what ReadLimit counted (none are registered when RATELIMIT_ENABLED is off).
+    _skip_when_counted(app.before_request_funcs, limiter._check_request_limit)
+    _skip_when_counted(app.after_request_funcs, _headers_hook(app))
+    _skip_when_counted(app.teardown_request_funcs, limiter._Limiter__release_context)
     app.after_request(reads.headers)
     if limiter._fallback_limiter is not None:  # the fallback is MemoryStorage() hard-wired
         limiter._fallback_storage = SweptMemoryStorage()
@@ -191,17 +188,6 @@ class ReadLimit:
             limiter.logger.info("ratelimit %s (%s) exceeded at endpoint: %s", refused[0], *args[1:])
             raise TooManyRequests(description=str(refused[0]))
 
-    @staticmethod
-    def unless_counted(hook: Callable[[], None]) -> Callable[[], None]:
-        """Flask-Limiter's before-request check, for the requests check() left to it."""
-
-        @wraps(hook)
-        def run() -> None:
-            if "read_limit" not in g:
-                hook()
-
-        return run
-
     def headers(self, response: Response) -> Response:
         """X-RateLimit-Limit, -Remaining, -Reset and Retry-After, as Flask-Limiter sets them
         (for the limit refused, else the one of shortest window)."""
@@ -223,6 +209,33 @@ class ReadLimit:
             reset_at = max(int(time.time() + int(waited)), reset_at)
         response.headers.set("Retry-After", str(int(reset_at - time.time())))
         return response
+
+
+def _headers_hook(app: Flask) -> Callable | None:
+    """Flask-Limiter's after-request hook (a partial of its private __inject_headers)."""
+    for hook in app.after_request_funcs.get(None, []):
+        if isinstance(hook, partial) and hook.func is Limiter._Limiter__inject_headers:
+            return hook
+    return None
+
+
+def _skip_when_counted(hooks: dict[str | None, list[Callable]], hook: Callable | None) -> None:
+    """Run one of Flask-Limiter's app-wide hooks only for requests ReadLimit left to it.
+
+    A skipped after-request hook hands the response on; a skipped before-request hook
+    returns None (the request goes on); a teardown's answer is ignored by Flask.
+    """
+    found = hooks.get(None, [])
+    if hook is None or hook not in found:
+        return
+
+    @wraps(hook)
+    def unless_counted(*args):
+        if "read_limit" in g:
+            return args[0] if args else None
+        return hook(*args)
+
+    found[found.index(hook)] = unless_counted
 
 
 def _has_real_handler(logger: logging.Logger | None) -> bool:
