@@ -259,3 +259,19 @@ def test_sign_out_ends_the_session_for_copies_of_the_cookie(app, client):
     assert thief.get("/me").status_code == 302  # sent to sign in
     assert sign_in(client, "jane@example.org").status_code == 302  # signing in again works
     assert client.get("/me").status_code == 200
+
+
+def test_flask_login_reads_the_session_only_where_it_is_used(app, client):
+    """Badge reads and the API answer without `Vary: Cookie` (nothing there reads the
+    session); pages that show who is signed in send it; signing out still clears a
+    remember-me cookie through Flask-Login's own after-request hook."""
+    lookup = {"accounts": [{"platform": "x", "handle": "nobody"}]}
+    assert "Vary" not in client.post("/api/v1/badges/lookup", json=lookup).headers
+    assert "Vary" not in client.get("/api/v1/meta").headers
+    assert "Cookie" in client.get("/signin").headers["Vary"]
+    user(app, "jane@example.org")
+    sign_in(client, "jane@example.org")
+    client.set_cookie("remember_token", "1|stale")
+    token = csrf(client.get("/me").get_data(as_text=True))
+    cookies = client.post("/signout", data={"csrf_token": token}).headers.getlist("Set-Cookie")
+    assert any(c.startswith("remember_token=;") and "1970" in c for c in cookies), cookies

@@ -11,6 +11,7 @@ import hmac
 from functools import wraps
 from urllib.parse import urlsplit
 
+import flask_login
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -24,7 +25,7 @@ from flask import (
     url_for,
 )
 from flask import session as cookie_session
-from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from genuine.db import get_db
@@ -39,6 +40,25 @@ from genuine.directory.forms import (
 from genuine.models import OutboxMessage, User
 
 bp = Blueprint("auth", __name__)
+
+
+class LoginManager(flask_login.LoginManager):
+    """Flask-Login's, but its after-request hook reads the session only when Flask-Login
+    was used in the request.
+
+    The hook moves the remember-me cookie. Reading the session marks it accessed, so Flask
+    answered `Vary: Cookie` to every request, badge reads and label queries included, which
+    never use it, and the hook and that header were 3% of a badge lookup (issue 16). Only
+    login_user, logout_user and loading current_user (session protection) put "_remember"
+    in the session, and each leaves the user in g._login_user, where Flask-Login keeps it.
+    """
+
+    def _update_remember_cookie(self, response):
+        if "_login_user" in g or current_app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
+            return super()._update_remember_cookie(response)
+        return response
+
+
 login_manager = LoginManager()
 login_manager.login_view = "auth.signin"
 login_manager.login_message = "Sign in to see that page."
