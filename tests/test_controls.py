@@ -95,3 +95,11 @@ def test_the_raw_json_prefilter_never_misses_a_control_character(value, ascii_on
     raw = json.dumps(value, ensure_ascii=ascii_only).encode()
     if _has_control(value):
         assert _MAYBE_IN_JSON.search(raw)
+
+
+def test_query_parameters_are_checked_names_and_values(client):
+    for query, where in (("note=a%01b", "note"), ("a%7Fb=1", "a\x7fb"), ("x=1&y=%00", "y")):
+        answer = client.get(f"/api/v1/meta?{query}")
+        assert answer.status_code == 400, query
+        assert answer.json["code"] == "control_character" and answer.json["where"] == where
+    assert client.get("/api/v1/meta?note=plain").status_code == 200

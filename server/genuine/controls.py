@@ -59,17 +59,19 @@ def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
 
 
 def _inputs() -> Iterator[tuple[str, str]]:
-    yield "path", request.path
-    for key, value in request.args.items(multi=True):
-        yield key, key
-        yield key, value
-    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-        if request.is_json:
-            data = request.get_data(cache=True)
+    sent = request._get_current_object()  # one proxy lookup, not one per attribute
+    yield "path", sent.path
+    if sent.query_string:  # else no argument to parse (every badge read)
+        for key, value in sent.args.items(multi=True):
+            yield key, key
+            yield key, value
+    if sent.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if sent.is_json:
+            data = sent.get_data(cache=True)
             if data.translate(None, _HARMLESS) and _MAYBE_IN_JSON.search(data):
-                yield from _strings(request.get_json(silent=True), "")
+                yield from _strings(sent.get_json(silent=True), "")
         else:
-            for key, value in request.form.items(multi=True):
+            for key, value in sent.form.items(multi=True):
                 yield key, key
                 yield key, value
 
