@@ -290,3 +290,31 @@ def test_lookups_over_the_read_limit_answer_429_with_retry_after(app, client, ca
     refused = answers[-1]
     assert refused.mimetype == PROBLEM and refused.json["status"] == 429
     assert 0 < int(refused.headers["Retry-After"]) <= 60
+
+
+def test_sqlite_reads_cards_by_key_off_the_primary_key_index(app, cards):
+    """SQLite's planner would take ix_badgecard_key_compact (key and compact entry, 3.5x
+    the primary key's index at 1M cards) for a key list or a full-card range; the
+    statements name the primary key's index, and the compact range keeps its covering one."""
+    from genuine.api import badges
+    from genuine.api import cards as statements
+
+    engine = get_db(app).engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("an SQLite query plan")
+    plans = {
+        "lookup": (badges._SQLITE_MANY.format("?,?"), ("a", "b")),
+        "range": (statements._RANGE_ENTRIES["sqlite", False], ("a", "b")),
+        "compact range": (statements._RANGE_ENTRIES["sqlite", True], ("a", "b")),
+    }
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")  # as after an import; the planner's choice changes
+        used = {
+            name: " ".join(
+                row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
+            )
+            for name, (sql, params) in plans.items()
+        }
+    assert "INDEX sqlite_autoindex_badgecard_1 " in used["lookup"], used
+    assert "INDEX sqlite_autoindex_badgecard_1 " in used["range"], used
+    assert "COVERING INDEX ix_badgecard_key_compact " in used["compact range"], used

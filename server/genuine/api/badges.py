@@ -126,7 +126,9 @@ _PG_MANY = (
     "SELECT lookup_key, CAST(card AS TEXT) FROM badgecard"
     " WHERE lookup_key = ANY(string_to_array(%s, ','))"
 )
-_SQLITE_MANY = "SELECT lookup_key, CAST(card AS TEXT) FROM badgecard WHERE lookup_key IN ({})"
+_SQLITE_MANY = (
+    f"SELECT lookup_key, CAST(card AS TEXT) FROM {cards.SQLITE_CARDS} WHERE lookup_key IN ({{}})"
+)
 
 
 def _texts(engine: sa.Engine, keys: list[str]) -> dict[str, str]:

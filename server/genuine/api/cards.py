@@ -43,14 +43,31 @@ def by_prefix(conn: sa.Connection, prefix: str) -> list[StoredCard]:
     return [StoredCard(*row) for row in conn.execute(_RANGE, {"low": prefix, "high": prefix + "g"})]
 
 
+# Reading the card itself by a key list or range, SQLite's planner takes
+# ix_badgecard_key_compact (key and compact entry: 279 MB at 1M cards) over the primary
+# key's index (79 MB), then reads the row anyway: 50 keys cost 267 against 215 µs at 1M
+# (docs-notes/bench-lookup.md, fourth pass). Statements that read the card name the primary
+# key's index, which SQLite calls sqlite_autoindex_badgecard_1.
+SQLITE_CARDS = "badgecard INDEXED BY sqlite_autoindex_badgecard_1"
+
+
 # The range statement of by_prefixes at driver level, one text per dialect and entry kind:
 # rows (key, entry text) in key order. Compact entries come off ix_badgecard_key_compact
 # alone (a covering index on SQLite); full ones are the stored card text untouched.
+def _range_entries(dialect: str, compact: bool) -> str:
+    mark = "%s" if dialect == "postgresql" else "?"
+    column = "compact" if compact else "CAST(card AS TEXT)"
+    table = SQLITE_CARDS if dialect == "sqlite" and not compact else "badgecard"
+    return (
+        f"SELECT lookup_key, {column} FROM {table} "
+        f"WHERE lookup_key >= {mark} AND lookup_key < {mark} ORDER BY lookup_key"
+    )
+
+
 _RANGE_ENTRIES = {
-    (dialect, compact): f"SELECT lookup_key, {column} FROM badgecard "
-    f"WHERE lookup_key >= {mark} AND lookup_key < {mark} ORDER BY lookup_key"
-    for dialect, mark in (("postgresql", "%s"), ("sqlite", "?"))
-    for compact, column in ((True, "compact"), (False, "CAST(card AS TEXT)"))
+    (dialect, compact): _range_entries(dialect, compact)
+    for dialect in ("postgresql", "sqlite")
+    for compact in (True, False)
 }
 
 
