@@ -90,7 +90,7 @@ def lookup():
     body = parse_json(LookupRequest)
     wanted, invalid = {}, {}  # lookup key -> (platform, normalised handle), in asked order
     for account in body.accounts:
-        platform, handle = account.platform, account.handle
+        platform, handle = account["platform"], account["handle"]
         normal = check(platform, handle)
         if normal is not None:
             wanted[lookup_key(platform, normal)] = platform, normal
