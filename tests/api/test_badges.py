@@ -292,6 +292,7 @@ def test_lookups_over_the_read_limit_answer_429_with_retry_after(app, client, ca
     assert 0 < int(refused.headers["Retry-After"]) <= 60
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's query plans
 def test_sqlite_reads_cards_by_key_off_the_primary_key_index(app, cards):
     """SQLite's planner would take ix_badgecard_key_compact (key and compact entry, 3.5x
     the primary key's index at 1M cards) for a key list or a full-card range; the
@@ -300,8 +301,6 @@ def test_sqlite_reads_cards_by_key_off_the_primary_key_index(app, cards):
     from genuine.api import cards as statements
 
     engine = get_db(app).engine
-    if engine.dialect.name != "sqlite":
-        pytest.skip("an SQLite query plan")
     plans = {
         "lookup": (badges._SQLITE_MANY.format("?,?"), ("a", "b")),
         "range": (statements._RANGE_ENTRIES["sqlite", False], ("a", "b")),
